@@ -1,0 +1,6 @@
+"""Manage Telnyx call control applications with Pulumi."""
+
+from .client import TelnyxClient
+from .errors import TelnyxApiError
+
+__all__ = ["TelnyxApiError", "TelnyxClient"]

@@ -1,0 +1,212 @@
+"""`TelnyxClient`: the Telnyx v2 call control applications API over `requests`.
+
+It knows HTTP, Telnyx's envelopes and errors, and nothing of Pulumi. Retries
+are urllib3's: exponential backoff with jitter on 429, 5xx and connection
+errors, honouring Retry-After, for GET, PATCH and DELETE; a POST is never re-sent
+once it may have reached the API.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .errors import KEY_HELP, TelnyxApiError
+
+DEFAULT_BASE_URL = "https://api.telnyx.com/v2"
+COLLECTION = "/call_control_applications"
+RETRYABLE_METHODS = frozenset({"GET", "PATCH", "DELETE"})
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_PAGE_SIZE = 250
+
+
+class _CappedRetry(Retry):
+    """urllib3's Retry, with Retry-After capped so a server cannot stall a deployment for hours."""
+
+    max_retry_after: float = 60.0
+
+    def get_retry_after(self, response: Any) -> float | None:
+        value = super().get_retry_after(response)
+        return None if value is None else min(value, self.max_retry_after)
+
+
+def _retry_policy(max_retries: int, backoff_factor: float) -> Retry:
+    return _CappedRetry(
+        total=max_retries,
+        connect=max_retries,
+        read=max_retries,
+        status=max_retries,
+        other=0,
+        allowed_methods=RETRYABLE_METHODS,
+        status_forcelist=RETRYABLE_STATUSES,
+        backoff_factor=backoff_factor,
+        backoff_jitter=backoff_factor / 2,
+        backoff_max=30.0,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
+    )
+
+
+def check_base_url(base_url: str) -> str:
+    """Return the base URL without a trailing slash, or raise ValueError if it is unsafe.
+
+    Plain http would send the API key in clear text, so it is allowed only to loopback hosts.
+    """
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"Telnyx base URL {base_url!r} must be an absolute http(s) URL, such as {DEFAULT_BASE_URL!r}")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ValueError(
+            f"Telnyx base URL {base_url!r} uses plain http, which would send the API key unencrypted; "
+            "use https (plain http is allowed only for loopback hosts such as 127.0.0.1)"
+        )
+    return base_url.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class TelnyxClient:
+    """A client for Telnyx call control applications. Thread-safe; one connection pool per client."""
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout: float | tuple[float, float] = (10.0, 30.0),
+        max_retries: int = 5,
+        backoff_factor: float = 0.5,
+        pool_size: int = 10,
+    ) -> None:
+        if not api_key:
+            raise TelnyxApiError(f"No Telnyx API key was given; {KEY_HELP}")
+        self.base_url = check_base_url(base_url)
+        self.timeout = timeout
+        self._api_key = api_key
+        self._session = requests.Session()
+        # The session is never mutated after this point, which is what makes sharing it across threads safe.
+        adapter = HTTPAdapter(
+            max_retries=_retry_policy(max_retries, backoff_factor), pool_connections=1, pool_maxsize=pool_size
+        )
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        self._session.headers.update(
+            {
+                "Authorization": f"Bearer {api_key}",
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+                "User-Agent": "pulumi-telnyx-call-control/0.1",
+            }
+        )
+
+    def __repr__(self) -> str:
+        return f"TelnyxClient(base_url={self.base_url!r})"
+
+    def __getstate__(self) -> None:
+        raise TypeError("TelnyxClient holds an API key and must not be pickled")
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._session.close()
+
+    def __enter__(self) -> TelnyxClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """POST a new application; returns the API object."""
+        return self._data("POST", COLLECTION, json=dict(body))
+
+    def retrieve(self, app_id: str) -> dict[str, Any]:
+        """GET one application by id."""
+        return self._data("GET", _item(app_id))
+
+    def update(self, app_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """PATCH an application. The API requires application_name and webhook_event_url in every body."""
+        missing = [name for name in ("application_name", "webhook_event_url") if not body.get(name)]
+        if missing:
+            raise ValueError(f"A PATCH body must carry {' and '.join(missing)}: the Telnyx API requires them")
+        return self._data("PATCH", _item(app_id), json=dict(body))
+
+    def delete(self, app_id: str) -> dict[str, Any]:
+        """DELETE an application; returns the deleted object."""
+        return self._data("DELETE", _item(app_id))
+
+    def list(
+        self,
+        *,
+        application_name_contains: str | None = None,
+        outbound_voice_profile_id: str | None = None,
+        sort: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[dict[str, Any]]:
+        """Every application matching the filters, walking all pages."""
+        if application_name_contains is not None and len(application_name_contains) < 3:
+            raise ValueError("application_name_contains needs at least 3 characters (a Telnyx API rule)")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be from 1 to {MAX_PAGE_SIZE}")
+        params: dict[str, Any] = {"page[size]": page_size}
+        if application_name_contains is not None:
+            params["filter[application_name][contains]"] = application_name_contains
+        if outbound_voice_profile_id is not None:
+            params["filter[outbound_voice_profile_id]"] = outbound_voice_profile_id
+        if sort is not None:
+            params["sort"] = sort
+        number = 1
+        while True:
+            body = self._request("GET", COLLECTION, params={**params, "page[number]": number})
+            yield from body.get("data") or []
+            meta = body.get("meta") or {}
+            if number >= int(meta.get("total_pages") or 1) or not body.get("data"):
+                return
+            number += 1
+
+    def _data(self, method: str, path: str, json: Any = None) -> dict[str, Any]:
+        data = self._request(method, path, json=json).get("data")
+        if not isinstance(data, dict):
+            raise TelnyxApiError(f"Telnyx API {method} {path} returned no application object")
+        return data
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = self._session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
+        except requests.RequestException as error:
+            raise TelnyxApiError(
+                f"Telnyx API {method} {path} could not be completed: {_scrub(str(error), self._api_key)}"
+            ) from None
+        body = _json_or_none(response)
+        if not response.ok:
+            failure = TelnyxApiError.from_response(method, path, response.status_code, body)
+            raise TelnyxApiError(_scrub(failure.message, self._api_key), failure.status, failure.errors)
+        return body if isinstance(body, dict) else {}
+
+
+def _item(app_id: str) -> str:
+    return f"{COLLECTION}/{quote(str(app_id), safe='')}"
+
+
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _scrub(text: str, secret: str) -> str:
+    return text.replace(secret, "***") if secret else text

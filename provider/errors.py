@@ -1,0 +1,56 @@
+"""The one exception the Telnyx client raises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+KEY_HELP = (
+    "set one with `pulumi config set --secret telnyx:apiKey <key>` "
+    "or the TELNYX_API_KEY environment variable"
+)
+
+
+class TelnyxApiError(Exception):
+    """A Telnyx API call that failed.
+
+    `status` is the HTTP status (None when the API could not be reached),
+    `errors` the Telnyx error objects (`code`, `title`, `detail`,
+    `source.pointer`), and the message one line a person can act on.
+    """
+
+    def __init__(self, message: str, status: int | None = None, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.errors = errors or []
+
+    @property
+    def not_found(self) -> bool:
+        """Whether the API answered 404: the application does not exist."""
+        return self.status == 404
+
+    @classmethod
+    def from_response(cls, method: str, path: str, status: int, body: Any) -> TelnyxApiError:
+        """Build the error for a non-2xx response from its Telnyx `errors` body."""
+        errors = body.get("errors") if isinstance(body, dict) else None
+        errors = [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+        return cls(f"Telnyx API {method} {path} failed with HTTP {status}: {_summary(status, errors)}", status, errors)
+
+
+def _summary(status: int, errors: list[dict[str, Any]]) -> str:
+    if status == 401:
+        return f"the API key was refused; {KEY_HELP}"
+    if status == 404:
+        return "not found (it does not exist, or was deleted)"
+    parts = [_describe(e) for e in errors]
+    if not parts:
+        return "no error details were returned"
+    return "; ".join(parts)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    pointer = (error.get("source") or {}).get("pointer") or (error.get("source") or {}).get("parameter")
+    text = error.get("detail") or error.get("title") or "unknown error"
+    code = f" (code {error['code']})" if error.get("code") else ""
+    where = f"{pointer}: " if pointer else ""
+    return f"{where}{text}{code}"

@@ -1,0 +1,424 @@
+"""The field model of a Telnyx call control application: the one source of truth.
+
+Every settable field is one `Field` entry: its type, the API default, what is
+allowed and how it is normalised. Validation (check), the diff, the PATCH body
+and the docs all read these entries. The module does no I/O and knows nothing
+of Pulumi or HTTP.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class Kind(enum.Enum):
+    """The JSON shape a field takes on the wire."""
+
+    STRING = "string"
+    URL = "url"
+    BOOL = "boolean"
+    INT = "integer"
+    ENUM = "enum"
+    ID = "int64 id string"
+    STRING_LIST = "list of strings"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One settable field of a call control application."""
+
+    name: str
+    kind: Kind
+    default: Any
+    description: str
+    group: str | None = None  # "inbound" / "outbound" for nested fields
+    required: bool = False
+    nullable: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    aliases: Mapping[Any, str] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        """Dotted path, as users and check failures name the field."""
+        return f"{self.group}.{self.name}" if self.group else self.name
+
+    def allowed(self) -> str:
+        """What values are allowed, in words."""
+        if self.kind is Kind.ENUM:
+            allowed = "one of " + ", ".join(repr(c) for c in self.choices)
+        elif self.kind is Kind.INT:
+            allowed = _range_words(self.minimum, self.maximum)
+        elif self.kind is Kind.URL:
+            allowed = "an absolute URL with a scheme and a host, such as 'https://example.com/webhooks'"
+        elif self.kind is Kind.ID:
+            allowed = "a numeric id written as a string, such as '1293384261075731499'"
+        else:
+            allowed = f"a {self.kind.value}"
+        if self.nullable:
+            allowed += " (or null)"
+        return allowed
+
+
+def _range_words(minimum: int | None, maximum: int | None) -> str:
+    if minimum is not None and maximum is not None:
+        return f"a whole number from {minimum} to {maximum}"
+    if minimum is not None:
+        return f"a whole number of at least {minimum}"
+    return "a whole number"
+
+
+ANCHORSITES = (
+    "Latency",
+    "Chicago, IL",
+    "Ashburn, VA",
+    "San Jose, CA",
+    "London, UK",
+    "Chennai, IN",
+    "Amsterdam, Netherlands",
+    "Toronto, Canada",
+    "Sydney, Australia",
+)
+
+FIELDS: tuple[Field, ...] = (
+    Field("application_name", Kind.STRING, None, "A user-assigned name to help manage the application.", required=True),
+    Field("webhook_event_url", Kind.URL, None, "The URL where webhooks for this application are sent.", required=True),
+    Field("active", Kind.BOOL, True, "Whether the application can be used."),
+    Field(
+        "anchorsite_override",
+        Kind.ENUM,
+        "Latency",
+        "The site that handles media; Latency picks the one with the lowest round-trip time.",
+        choices=ANCHORSITES,
+        # The API reference writes the options with literal quotes; both spellings mean the same site.
+        aliases={f'"{site}"': site for site in ANCHORSITES},
+    ),
+    Field("call_cost_in_webhooks", Kind.BOOL, False, "Whether call cost webhooks are sent for this application."),
+    Field(
+        "dtmf_type",
+        Kind.ENUM,
+        "RFC 2833",
+        "The type of DTMF digits sent from Telnyx to this application.",
+        choices=("RFC 2833", "Inband", "SIP INFO"),
+    ),
+    Field("first_command_timeout", Kind.BOOL, False, "Whether calls hang up when the first command times out."),
+    Field("first_command_timeout_secs", Kind.INT, 30, "Seconds to wait before timing out a dial command.", minimum=1),
+    Field("redact_dtmf_debug_logging", Kind.BOOL, False, "Whether DTMF digits are redacted in debug logs."),
+    Field("tags", Kind.STRING_LIST, (), "Tags on the application (order and repeats do not matter)."),
+    Field(
+        "webhook_api_version",
+        Kind.ENUM,
+        "1",
+        "The webhook format: Telnyx API v1 or v2.",
+        choices=("1", "2"),
+        aliases={1: "1", 2: "2"},
+    ),
+    Field(
+        "webhook_event_failover_url",
+        Kind.URL,
+        "",
+        "The URL webhooks go to when the primary URL fails; empty for none.",
+        nullable=True,
+    ),
+    Field(
+        "webhook_timeout_secs",
+        Kind.INT,
+        None,
+        "Seconds to wait before timing out a webhook; null for the Telnyx default.",
+        nullable=True,
+        minimum=0,
+        maximum=30,
+    ),
+    Field(
+        "channel_limit",
+        Kind.INT,
+        None,
+        "The most concurrent inbound calls; null for no limit.",
+        group="inbound",
+        nullable=True,
+        minimum=1,
+    ),
+    Field("shaken_stir_enabled", Kind.BOOL, False, "Whether SHAKEN/STIR headers are received.", group="inbound"),
+    Field(
+        "sip_subdomain",
+        Kind.STRING,
+        None,
+        "A subdomain of sip.telnyx.com that receives calls for this application.",
+        group="inbound",
+        nullable=True,
+    ),
+    Field(
+        "sip_subdomain_receive_settings",
+        Kind.ENUM,
+        "from_anyone",
+        "Who may call the SIP subdomain.",
+        group="inbound",
+        choices=("only_my_connections", "from_anyone"),
+    ),
+    Field(
+        "channel_limit",
+        Kind.INT,
+        None,
+        "The most concurrent outbound calls; null for no limit.",
+        group="outbound",
+        nullable=True,
+        minimum=1,
+    ),
+    Field(
+        "outbound_voice_profile_id",
+        Kind.ID,
+        None,
+        "The outbound voice profile used for outbound calls.",
+        group="outbound",
+        nullable=True,
+    ),
+)
+
+GROUPS: tuple[str, ...] = ("inbound", "outbound")
+READ_ONLY_FIELDS: tuple[str, ...] = ("id", "record_type", "created_at", "updated_at")
+FIELDS_BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
+
+
+def top_level_fields() -> tuple[Field, ...]:
+    """The fields that are not nested in a group."""
+    return tuple(f for f in FIELDS if f.group is None)
+
+
+def group_fields(group: str) -> tuple[Field, ...]:
+    """The fields nested under `group` ("inbound" or "outbound")."""
+    return tuple(f for f in FIELDS if f.group == group)
+
+
+class FieldError(ValueError):
+    """A value a field does not allow. `path` names the field, `reason` says what to do."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def normalise(spec: Field, value: Any) -> Any:
+    """Return `value` in its one canonical form for `spec`, or raise FieldError."""
+    if value is None:
+        if spec.nullable:
+            return "" if spec.kind is Kind.URL else None
+        raise FieldError(spec.path, f"must not be null; expected {spec.allowed()}")
+    if spec.kind is Kind.INT:
+        return _normalise_int(spec, value)
+    if spec.kind is Kind.BOOL:
+        if not isinstance(value, bool):
+            raise FieldError(spec.path, f"got {value!r}; expected true or false")
+        return value
+    if spec.kind is Kind.ENUM:
+        return _normalise_enum(spec, value)
+    if spec.kind is Kind.STRING_LIST:
+        return _normalise_string_list(spec, value)
+    if not isinstance(value, str):
+        raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
+    if spec.kind is Kind.URL:
+        return _normalise_url(spec, value)
+    if spec.kind is Kind.ID and not value.isdigit():
+        raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
+    if spec.required and not value.strip():
+        raise FieldError(spec.path, "must not be empty")
+    return value
+
+
+def _normalise_int(spec: Field, value: Any) -> int:
+    # Numbers that crossed Pulumi's wire arrive as floats: 25.0 is 25, 25.5 is no whole number.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise FieldError(spec.path, f"got {value!r}, which is not a whole number; expected {spec.allowed()}")
+        value = int(value)
+    too_low = spec.minimum is not None and value < spec.minimum
+    too_high = spec.maximum is not None and value > spec.maximum
+    if too_low or too_high:
+        raise FieldError(spec.path, f"got {value}, out of range; expected {spec.allowed()}")
+    return int(value)
+
+
+def _normalise_enum(spec: Field, value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
+    canonical = spec.aliases.get(value, value)
+    if canonical not in spec.choices:
+        raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
+    return str(canonical)
+
+
+def _normalise_string_list(spec: Field, value: Any) -> list[str]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) for item in value):
+        raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
+    return sorted(set(value))
+
+
+def _normalise_url(spec: Field, value: str) -> str:
+    if value == "" and spec.nullable:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
+    return value
+
+
+def default_of(spec: Field) -> Any:
+    """The API default of a field, in canonical form."""
+    return list(spec.default) if spec.kind is Kind.STRING_LIST else spec.default
+
+
+def is_settable(name: str) -> bool:
+    """Whether a top-level property name is a settable field or group."""
+    return name in GROUPS or any(f.name == name for f in top_level_fields())
+
+
+Placeholder = Callable[[Any], bool]
+
+
+def _never(_: Any) -> bool:
+    return False
+
+
+@dataclass
+class Validation:
+    """The outcome of validating a property bag: its canonical form and every failure."""
+
+    properties: dict[str, Any]
+    failures: list[FieldError]
+
+
+def validate(properties: Mapping[str, Any], is_placeholder: Placeholder = _never) -> Validation:
+    """Validate and normalise a property bag as a user wrote it.
+
+    Every failure is collected, not only the first. Values for which
+    `is_placeholder` is true (not yet known) pass through untouched and are
+    not failures. Omitted fields stay omitted: they mean "the API default".
+    """
+    result: dict[str, Any] = {}
+    failures: list[FieldError] = []
+    for spec in top_level_fields():
+        if spec.required and properties.get(spec.name) is None:
+            failures.append(FieldError(spec.path, f"is required; expected {spec.allowed()}"))
+    for name, value in properties.items():
+        if value is None:
+            continue  # None means "not set", which is the API default
+        if name in GROUPS:
+            result[name] = _validate_group(name, value, is_placeholder, failures)
+        elif is_settable(name):
+            result[name] = _checked(FIELDS_BY_PATH[name], value, is_placeholder, failures)
+        elif name in READ_ONLY_FIELDS:
+            failures.append(FieldError(name, "is read-only: Telnyx sets it; remove it from the arguments"))
+        else:
+            failures.append(FieldError(name, _unknown_reason(name, _top_level_names())))
+    return Validation(result, failures)
+
+
+def _validate_group(
+    group: str, value: Any, is_placeholder: Placeholder, failures: list[FieldError]
+) -> Any:
+    if is_placeholder(value):
+        return value
+    if not isinstance(value, Mapping):
+        failures.append(FieldError(group, f"got {value!r}; expected an object with {_names(group_fields(group))}"))
+        return value
+    checked: dict[str, Any] = {}
+    for name, item in value.items():
+        if item is None:
+            continue
+        spec = FIELDS_BY_PATH.get(f"{group}.{name}")
+        if spec is None:
+            names = [f.name for f in group_fields(group)]
+            failures.append(FieldError(f"{group}.{name}", _unknown_reason(name, names)))
+            continue
+        checked[name] = _checked(spec, item, is_placeholder, failures)
+    return checked
+
+
+def _checked(spec: Field, value: Any, is_placeholder: Placeholder, failures: list[FieldError]) -> Any:
+    if is_placeholder(value):
+        return value
+    try:
+        return normalise(spec, value)
+    except FieldError as error:
+        failures.append(error)
+        return value
+
+
+def _top_level_names() -> list[str]:
+    return [f.name for f in top_level_fields()] + list(GROUPS)
+
+
+def _names(specs: Iterable[Field]) -> str:
+    return ", ".join(s.name for s in specs)
+
+
+def _unknown_reason(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"is not a field of a call control application; {hint}known fields: {', '.join(known)}"
+
+
+def desired_state(properties: Mapping[str, Any]) -> dict[str, Any]:
+    """The complete settable state a validated property bag asks for.
+
+    A field left out means its API default, so the result names every
+    settable field. This is what a create or an update sends.
+    """
+    state: dict[str, Any] = {}
+    for spec in top_level_fields():
+        value = properties.get(spec.name)
+        state[spec.name] = default_of(spec) if value is None else value
+    for group in GROUPS:
+        given = properties.get(group) or {}
+        state[group] = {
+            spec.name: default_of(spec) if given.get(spec.name) is None else given[spec.name]
+            for spec in group_fields(group)
+        }
+    return state
+
+
+def live_state(api_object: Mapping[str, Any]) -> dict[str, Any]:
+    """The settable state of an application as the API returned it, in canonical form.
+
+    A missing field counts as its default. A value the model cannot normalise
+    is kept as it is, so it shows up as a difference rather than an error.
+    """
+    state: dict[str, Any] = {}
+    for spec in top_level_fields():
+        state[spec.name] = _lenient(spec, api_object.get(spec.name))
+    for group in GROUPS:
+        nested = api_object.get(group)
+        nested = nested if isinstance(nested, Mapping) else {}
+        state[group] = {spec.name: _lenient(spec, nested.get(spec.name)) for spec in group_fields(group)}
+    return state
+
+
+def _lenient(spec: Field, value: Any) -> Any:
+    if value is None and not spec.nullable:
+        return default_of(spec)
+    try:
+        return normalise(spec, value)
+    except FieldError:
+        return value
+
+
+def differing_paths(desired: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:
+    """The dotted paths of the fields whose canonical values differ."""
+    paths = []
+    for spec in FIELDS:
+        want = desired[spec.group][spec.name] if spec.group else desired[spec.name]
+        have = live[spec.group][spec.name] if spec.group else live[spec.name]
+        if want != have:
+            paths.append(spec.path)
+    return paths

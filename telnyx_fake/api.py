@@ -1,0 +1,114 @@
+"""The response layer: reads a request, calls the backend, renders Telnyx's JSON envelopes.
+
+Both front doors (`inprocess.py`, `server.py`) hand every API request to `handle`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from . import errors
+from .backend import TelnyxBackend, pause
+
+COLLECTION = re.compile(r"^/v2/call_control_applications/?$")
+ITEM = re.compile(r"^/v2/call_control_applications/(?P<app_id>[^/]+)/?$")
+
+
+@dataclass
+class Request:
+    """What a front door read off the wire."""
+
+    method: str
+    path: str
+    query: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        """A header's value, by case-insensitive name."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
+
+
+@dataclass
+class Response:
+    """What a front door writes back."""
+
+    status: int
+    body: dict[str, Any] | None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def content(self) -> bytes:
+        """The body as JSON bytes (empty when there is none)."""
+        return b"" if self.body is None else json.dumps(self.body).encode()
+
+
+Handler = Callable[[TelnyxBackend, Request, dict[str, str]], Response]
+
+
+def _list(backend: TelnyxBackend, request: Request, _: dict[str, str]) -> Response:
+    page = backend.list(dict(parse_qsl(request.query, keep_blank_values=True)))
+    return Response(200, {"data": page.data, "meta": page.meta})
+
+
+def _create(backend: TelnyxBackend, request: Request, _: dict[str, str]) -> Response:
+    return Response(201, {"data": backend.create(_json(request))})
+
+
+def _retrieve(backend: TelnyxBackend, _: Request, params: dict[str, str]) -> Response:
+    return Response(200, {"data": backend.retrieve(params["app_id"])})
+
+
+def _update(backend: TelnyxBackend, request: Request, params: dict[str, str]) -> Response:
+    return Response(200, {"data": backend.update(params["app_id"], _json(request))})
+
+
+def _delete(backend: TelnyxBackend, _: Request, params: dict[str, str]) -> Response:
+    return Response(200, {"data": backend.delete(params["app_id"])})
+
+
+ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
+    ("GET", COLLECTION, _list),
+    ("POST", COLLECTION, _create),
+    ("GET", ITEM, _retrieve),
+    ("PATCH", ITEM, _update),
+    ("DELETE", ITEM, _delete),
+]
+
+
+def _json(request: Request) -> Any:
+    try:
+        return json.loads(request.body or b"null")
+    except ValueError:
+        raise errors.ApiError(
+            400, [errors.error_object("10015", "Bad Request", "The request body is not valid JSON.")]
+        ) from None
+
+
+def handle(backend: TelnyxBackend, request: Request) -> Response:
+    """Serve one API request and log it."""
+    response = _serve(backend, request)
+    backend.record(request.method, request.path, response.status, request.query)
+    return response
+
+
+def _serve(backend: TelnyxBackend, request: Request) -> Response:
+    try:
+        fault = backend.next_fault()
+        if fault is not None:
+            pause(fault.latency)
+            if fault.status is not None:
+                raise errors.injected(fault.status, fault.retry_after)
+        backend.authorize(request.header("Authorization"))
+        for method, pattern, handler in ROUTES:
+            match = pattern.match(request.path)
+            if match and method == request.method:
+                return handler(backend, request, match.groupdict())
+        raise errors.not_found(request.path)
+    except errors.ApiError as error:
+        return Response(error.status, error.body(), error.headers)

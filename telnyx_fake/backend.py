@@ -1,0 +1,230 @@
+"""The fake's state and rules: call control applications in memory, a request log and injected faults.
+
+Business rules live here and never touch HTTP; the front doors (`api.py`
+through `inprocess.py` and `server.py`) read requests and render responses.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from . import errors, schema
+
+DEFAULT_API_KEY = "fake-telnyx-key"
+SORT_KEYS = {"created_at": "created_at", "connection_name": "application_name", "active": "active"}
+MAX_PAGE_SIZE = 250
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request the fake served."""
+
+    method: str
+    path: str
+    status: int
+    query: str = ""
+
+
+@dataclass
+class Fault:
+    """Answer the next `times` requests (or a `ratio` of them) with `status`, after `latency` seconds."""
+
+    status: int | None = None
+    times: int | None = None
+    ratio: float | None = None
+    retry_after: float | None = None
+    latency: float = 0.0
+
+
+@dataclass
+class _Page:
+    data: list[dict[str, Any]]
+    meta: dict[str, int]
+
+
+@dataclass
+class TelnyxBackend:
+    """One Telnyx account's call control applications, with the API's rules."""
+
+    api_key: str = DEFAULT_API_KEY
+    seed: int = 0
+    applications: dict[str, dict[str, Any]] = field(default_factory=dict)
+    requests: list[RequestRecord] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.RLock()
+        self._random = random.Random(self.seed)
+        self._created = 0
+
+    # --- control: what tests use to set the stage and count calls -------------------------
+
+    def reset(self) -> None:
+        """Forget every application, request and fault."""
+        with self._lock:
+            self.applications.clear()
+            self.requests.clear()
+            self.faults.clear()
+
+    def inject(self, fault: Fault) -> None:
+        """Add a fault; it applies to API requests until spent."""
+        with self._lock:
+            self.faults.append(fault)
+
+    def record(self, method: str, path: str, status: int, query: str = "") -> None:
+        """Log a served request."""
+        with self._lock:
+            self.requests.append(RequestRecord(method, path, status, query))
+
+    def calls(self, method: str | None = None) -> list[RequestRecord]:
+        """The API requests served so far, optionally only those of one method."""
+        with self._lock:
+            return [r for r in self.requests if method is None or r.method == method]
+
+    def next_fault(self) -> Fault | None:
+        """The fault that applies to the request being served now, if any (spends one use)."""
+        with self._lock:
+            for fault in list(self.faults):
+                if fault.ratio is not None and self._random.random() >= fault.ratio:
+                    continue
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                return fault
+        return None
+
+    # --- the API ------------------------------------------------------------------------------
+
+    def authorize(self, authorization: str | None) -> None:
+        """Raise 401 unless the header carries this account's bearer key."""
+        if authorization != f"Bearer {self.api_key}":
+            raise errors.unauthorized()
+
+    def create(self, body: Any) -> dict[str, Any]:
+        """POST: validate, fill defaults, store, return the new application."""
+        clean = schema.check_body(body)
+        now = _timestamp()
+        with self._lock:
+            app_id = self._new_id()
+            app = schema.merge(schema.defaults(), clean)
+            app.update(id=app_id, record_type="call_control_application", created_at=now, updated_at=now)
+            app["_order"] = self._created
+            self._created += 1
+            self.applications[app_id] = app
+            return _public(app)
+
+    def retrieve(self, app_id: str) -> dict[str, Any]:
+        """GET one application."""
+        with self._lock:
+            return _public(self._get(app_id))
+
+    def update(self, app_id: str, body: Any) -> dict[str, Any]:
+        """PATCH: the two required fields must be present; other fields keep their values unless given."""
+        with self._lock:
+            current = self._get(app_id)
+            clean = schema.check_body(body)
+            updated = schema.merge(current, clean)
+            updated["updated_at"] = _timestamp()
+            self.applications[app_id] = updated
+            return _public(updated)
+
+    def delete(self, app_id: str) -> dict[str, Any]:
+        """DELETE: remove and return the application."""
+        with self._lock:
+            app = self._get(app_id)
+            del self.applications[app_id]
+            return _public(app)
+
+    def list(self, query: dict[str, str]) -> _Page:
+        """GET the collection: filters, sort and pagination as the API documents them."""
+        number = _page_param(query, "page[number]", 1, None)
+        size = _page_param(query, "page[size]", 20, MAX_PAGE_SIZE)
+        with self._lock:
+            apps = [dict(a) for a in self.applications.values()]
+        apps = _filtered(apps, query)
+        apps = _sorted(apps, query.get("sort"))
+        total = len(apps)
+        start = (number - 1) * size
+        meta = {
+            "page_number": number,
+            "page_size": size,
+            "total_pages": max(1, math.ceil(total / size)),
+            "total_results": total,
+        }
+        return _Page([_public(a) for a in apps[start:start + size]], meta)
+
+    def _get(self, app_id: str) -> dict[str, Any]:
+        app = self.applications.get(app_id)
+        if app is None:
+            raise errors.not_found(f"/v2/call_control_applications/{app_id}")
+        return app
+
+    def _new_id(self) -> str:
+        while True:
+            candidate = str(self._random.randint(10**18, 9 * 10**18))
+            if candidate not in self.applications:
+                return candidate
+
+
+def _public(app: dict[str, Any]) -> dict[str, Any]:
+    public = {k: v for k, v in app.items() if not k.startswith("_")}
+    for group in schema.NESTED:
+        public[group] = dict(public.get(group, {}))
+    public["tags"] = list(public.get("tags", []))
+    return public
+
+
+def _timestamp() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _page_param(query: dict[str, str], name: str, default: int, maximum: int | None) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise errors.bad_request(f"{name} must be an integer.", name) from None
+    if value < 1 or (maximum is not None and value > maximum):
+        span = f"between 1 and {maximum}" if maximum else "at least 1"
+        raise errors.bad_request(f"{name} must be {span}.", name)
+    return value
+
+
+def _filtered(apps: list[dict[str, Any]], query: dict[str, str]) -> list[dict[str, Any]]:
+    contains = query.get("filter[application_name][contains]")
+    if contains is not None:
+        if len(contains) < 3:
+            raise errors.bad_request(
+                "filter[application_name][contains] requires at least three characters.",
+                "filter[application_name][contains]",
+            )
+        apps = [a for a in apps if contains.lower() in a["application_name"].lower()]
+    profile = query.get("filter[outbound_voice_profile_id]")
+    if profile is not None:
+        apps = [a for a in apps if a["outbound"].get("outbound_voice_profile_id") == profile]
+    return apps
+
+
+def _sorted(apps: list[dict[str, Any]], sort: str | None) -> list[dict[str, Any]]:
+    if sort is None:
+        return sorted(apps, key=lambda a: (a["created_at"], a["_order"]), reverse=True)
+    descending = sort.startswith("-")
+    key = SORT_KEYS.get(sort.lstrip("-"))
+    if key is None:
+        raise errors.bad_request(f"sort must be one of {', '.join(SORT_KEYS)} (with '-' for descending).", "sort")
+    return sorted(apps, key=lambda a: (a[key], a["_order"]), reverse=descending)
+
+
+def pause(seconds: float) -> None:
+    """Sleep for injected latency (a function so tests can see where time goes)."""
+    if seconds > 0:
+        time.sleep(seconds)

@@ -1,0 +1,125 @@
+"""The loopback HTTP front door: a real server over the same backend, with a control endpoint.
+
+API requests go to `handle`. The control endpoint, outside `/v2` and without
+auth, lets tests and the demo inspect and steer the fake:
+
+- `GET /_fake/requests`: the request log; `DELETE /_fake/requests` clears it.
+- `POST /_fake/reset`: forget every application, request and fault.
+- `POST /_fake/faults` with `{"status": 503, "times": 2, "ratio": null, "retry_after": 1, "latency": 0.0}`:
+  inject a fault; `DELETE /_fake/faults` removes them all.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import asdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from .api import Request, Response, handle
+from .backend import Fault, TelnyxBackend
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so clients can reuse connections
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    do_POST = do_PATCH = do_DELETE = do_PUT = do_GET  # noqa: N815 - http.server dispatches on these names
+
+    def _dispatch(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if url.path.startswith("/_fake/"):
+            response = _control(self.server.backend, self.command, url.path, body)
+        else:
+            request = Request(self.command, url.path, url.query, dict(self.headers.items()), body)
+            response = handle(self.server.backend, request)
+        content = response.content()
+        self.send_response(response.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(content)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(content)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
+        """Silence the per-request stderr line; the backend keeps the log."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], backend: TelnyxBackend) -> None:
+        super().__init__(address, _Handler)
+        self.backend = backend
+
+
+def _control(backend: TelnyxBackend, method: str, path: str, body: bytes) -> Response:
+    if path == "/_fake/requests" and method == "GET":
+        return Response(200, {"data": [asdict(r) for r in backend.calls()]})
+    if path == "/_fake/requests" and method == "DELETE":
+        backend.requests.clear()
+        return Response(200, {"data": []})
+    if path == "/_fake/reset" and method == "POST":
+        backend.reset()
+        return Response(200, {"data": {}})
+    if path == "/_fake/faults" and method == "POST":
+        try:
+            backend.inject(Fault(**json.loads(body or b"{}")))
+        except (TypeError, ValueError) as error:
+            return Response(400, {"errors": [{"title": "Bad fault", "detail": str(error)}]})
+        return Response(201, {"data": {}})
+    if path == "/_fake/faults" and method == "DELETE":
+        backend.faults.clear()
+        return Response(200, {"data": {}})
+    return Response(404, {"errors": [{"title": "Unknown control endpoint", "detail": path}]})
+
+
+class FakeTelnyxServer:
+    """A fake Telnyx API served on loopback in a background thread.
+
+    Use as a context manager; `base_url` ends in `/v2`.
+    """
+
+    def __init__(self, backend: TelnyxBackend | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.backend = backend or TelnyxBackend()
+        self._server = _Server((host, port), self.backend)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="telnyx-fake", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """Where the API lives, e.g. http://127.0.0.1:54321/v2."""
+        host, port = str(self._server.server_address[0]), self._server.server_address[1]
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{port}/v2"
+
+    def start(self) -> FakeTelnyxServer:
+        """Start serving in the background."""
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted."""
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        """Stop the background thread started by `start`, and close the socket."""
+        self._server.shutdown()
+        self.close()
+
+    def close(self) -> None:
+        """Close the listening socket."""
+        self._server.server_close()
+
+    def __enter__(self) -> FakeTelnyxServer:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

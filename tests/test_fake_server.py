@@ -1,0 +1,71 @@
+"""The fake as a process: `python -m telnyx_fake`, its first line, and its control endpoint."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def fake_process() -> Iterator[str]:
+    """Start `python -m telnyx_fake` and yield the base URL it printed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "telnyx_fake", "--port", "0", "--api-key", "process-key"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_it_prints_a_loopback_base_url_ending_in_v2(fake_process: str) -> None:
+    assert fake_process.startswith("http://127.0.0.1:") and fake_process.endswith("/v2")
+
+
+def test_it_serves_the_api_with_the_key_it_was_given(fake_process: str) -> None:
+    url = f"{fake_process}/call_control_applications"
+    assert requests.get(url, headers={"Authorization": "Bearer process-key"}).status_code == 200
+    assert requests.get(url, headers={"Authorization": "Bearer other"}).status_code == 401
+
+
+def test_control_endpoint_injects_faults_logs_requests_and_resets(fake_process: str) -> None:
+    root = fake_process.removesuffix("/v2")
+    url = f"{fake_process}/call_control_applications"
+    auth = {"Authorization": "Bearer process-key"}
+    assert requests.post(f"{root}/_fake/faults", json={"status": 503, "times": 1, "retry_after": 2}).status_code == 201
+    first = requests.get(url, headers=auth)
+    assert first.status_code == 503 and first.headers["Retry-After"] == "2"
+    assert requests.get(url, headers=auth).status_code == 200
+    log = requests.get(f"{root}/_fake/requests").json()["data"]
+    assert [(r["method"], r["status"]) for r in log] == [("GET", 503), ("GET", 200)]
+    requests.post(f"{root}/_fake/reset")
+    assert requests.get(f"{root}/_fake/requests").json()["data"] == []
+
+
+def test_fault_flags_apply_from_the_start() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "telnyx_fake", "--fault-status", "429", "--fault-times", "1", "--fault-retry-after", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        base = process.stdout.readline().strip()
+        statuses = [requests.get(f"{base}/call_control_applications").status_code for _ in range(2)]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert statuses == [429, 401]
