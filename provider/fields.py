@@ -182,7 +182,8 @@ FIELDS: tuple[Field, ...] = (
 )
 
 GROUPS: tuple[str, ...] = ("inbound", "outbound")
-READ_ONLY_FIELDS: tuple[str, ...] = ("id", "record_type", "created_at", "updated_at")
+OUTPUT_ONLY_FIELDS: tuple[str, ...] = ("record_type", "created_at", "updated_at")
+READ_ONLY_FIELDS: tuple[str, ...] = ("id", *OUTPUT_ONLY_FIELDS)
 FIELDS_BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
 
 

@@ -1,0 +1,56 @@
+"""What crosses Pulumi's wire into a dynamic provider, made plain: secrets unwrapped, unknowns spotted.
+
+This is the only module besides the provider that knows Pulumi's property encoding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+
+PROVIDER_KEY = "__provider"
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether a value is not known yet (a preview placeholder)."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN)
+
+
+def contains_unknown(value: Any) -> bool:
+    """Whether a value, or anything nested in it, is not known yet."""
+    value = rpc.unwrap_rpc_secret(value)
+    if is_unknown(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def plain(value: Any) -> Any:
+    """The value with every secret wrapper removed, at any depth."""
+    value = rpc.unwrap_rpc_secret(value)
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def properties(bag: Mapping[str, Any]) -> dict[str, Any]:
+    """A property bag without the serialised provider and without secret wrappers."""
+    return {k: plain(v) for k, v in bag.items() if k != PROVIDER_KEY}
+
+
+def secret_keys(bag: Mapping[str, Any]) -> set[str]:
+    """The top-level properties that arrived as secrets."""
+    return {k for k, v in bag.items() if rpc.is_rpc_secret(v)}
+
+
+def as_secret(value: Any) -> Any:
+    """Wrap a value as a secret for the wire."""
+    return rpc.wrap_rpc_secret(value)

@@ -1,0 +1,34 @@
+"""Pulumi mocks that record every resource a program registers."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+
+@dataclass
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Answers registrations with the inputs as outputs (plus fake server fields) and keeps a record."""
+
+    resources: list[pulumi.runtime.MockResourceArgs] = field(default_factory=list)
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        self.resources.append(args)
+        outputs = {k: v for k, v in args.inputs.items() if k != "__provider"}
+        outputs.update(record_type="call_control_application", created_at="2026-01-01T00:00:00.000Z")
+        return f"{len(self.resources)}000000000000000000", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+def install(stack: str = "dev", config: dict[str, str] | None = None) -> RecordingMocks:
+    """Install fresh mocks (and stack config) for one test."""
+    asyncio.set_event_loop(asyncio.new_event_loop())  # set_mocks needs a current loop in this thread
+    mocks = RecordingMocks()
+    pulumi.runtime.set_all_config(config or {})
+    pulumi.runtime.set_mocks(mocks, project="telnyx-call-control", stack=stack, preview=False)
+    return mocks

@@ -1,0 +1,210 @@
+"""CallControlApplicationProvider called directly, against the in-process fake."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator
+from typing import Any
+
+import dill
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+from pulumi.output import Unknown
+
+from provider import CallControlApplicationProvider, TelnyxApiError
+from provider.settings import resolve_settings
+from telnyx_fake import TelnyxBackend, mock_telnyx
+
+REQUIRED = {"application_name": "call-router", "webhook_event_url": "https://hooks.example.com/telnyx"}
+
+
+def configured(config: dict[str, Any]) -> CallControlApplicationProvider:
+    provider = CallControlApplicationProvider()
+    provider.configure(ConfigureRequest(Config(config, "telnyx-call-control")))
+    return provider
+
+
+@pytest.fixture
+def backend() -> Iterator[TelnyxBackend]:
+    with mock_telnyx() as mocked:
+        yield mocked
+
+
+@pytest.fixture
+def provider(backend: TelnyxBackend) -> CallControlApplicationProvider:
+    return configured({"telnyx:apiKey": backend.api_key})
+
+
+def created(provider: CallControlApplicationProvider, program: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    result = provider.create(provider.check({}, program).inputs)
+    assert result.outs is not None
+    return result.id, result.outs
+
+
+# --- check ---------------------------------------------------------------------------------------
+
+
+def test_check_normalises_inputs(provider: CallControlApplicationProvider) -> None:
+    result = provider.check({}, {**REQUIRED, "anchorsite_override": '"Sydney, Australia"', "webhook_timeout_secs": 20.0})
+    assert result.failures == []
+    assert result.inputs["anchorsite_override"] == "Sydney, Australia"
+    assert result.inputs["webhook_timeout_secs"] == 20 and type(result.inputs["webhook_timeout_secs"]) is int
+
+
+def test_check_refuses_read_only_fields(provider: CallControlApplicationProvider) -> None:
+    [failure] = provider.check({}, {**REQUIRED, "record_type": "x"}).failures
+    assert failure.property == "record_type" and "read-only" in failure.reason
+
+
+def test_check_keeps_the_serialised_provider_out_of_validation(provider: CallControlApplicationProvider) -> None:
+    assert provider.check({}, {**REQUIRED, "__provider": "opaque"}).failures == []
+
+
+def test_check_and_diff_need_no_key_and_make_no_call(backend: TelnyxBackend) -> None:
+    provider = configured({})
+    assert provider.check({}, REQUIRED).failures == []
+    assert provider.diff("1", REQUIRED, REQUIRED).changes is False
+    assert provider.diff("1", REQUIRED, {**REQUIRED, "active": False}).changes is True
+    assert backend.calls() == []
+
+
+# --- diff ----------------------------------------------------------------------------------------
+
+
+def api_object(**changes: Any) -> dict[str, Any]:
+    """A live application as the API returns it, with server defaults filled in."""
+    backend = TelnyxBackend()
+    return backend.create({**REQUIRED, **changes})
+
+
+@pytest.mark.parametrize(
+    ("live", "program", "changes"),
+    [
+        ({}, {}, False),
+        ({"webhook_timeout_secs": 25}, {"webhook_timeout_secs": 25.0}, False),
+        ({"anchorsite_override": "Latency"}, {"anchorsite_override": '"Latency"'}, False),
+        ({"webhook_api_version": "2"}, {"webhook_api_version": 2}, False),
+        ({"tags": ["b", "a"]}, {"tags": ["a", "b", "a"]}, False),
+        ({"dtmf_type": "Inband"}, {}, True),
+        ({}, {"dtmf_type": "Inband"}, True),
+        ({"inbound": {"channel_limit": 5}}, {"inbound": {"channel_limit": 5.0}}, False),
+        ({"inbound": {"channel_limit": 5}}, {"inbound": {}}, True),
+        ({"webhook_event_failover_url": "https://b.example.com"}, {}, True),
+        ({}, {"webhook_event_failover_url": ""}, False),
+    ],
+)
+def test_diff_compares_live_outputs_with_the_declared_state(
+    provider: CallControlApplicationProvider, live: dict[str, Any], program: dict[str, Any], changes: bool
+) -> None:
+    olds = api_object(**live)
+    news = provider.check({}, {**REQUIRED, **program}).inputs
+    result = provider.diff(olds["id"], olds, news)
+    assert result.changes is changes
+    assert result.replaces == []
+
+
+def test_diff_treats_the_api_documented_quoted_spelling_as_equal(provider: CallControlApplicationProvider) -> None:
+    olds = {**api_object(), "anchorsite_override": '"Latency"'}
+    assert provider.diff(olds["id"], olds, REQUIRED).changes is False
+
+
+def test_an_unknown_value_is_a_change(provider: CallControlApplicationProvider) -> None:
+    olds = api_object()
+    assert provider.diff(olds["id"], olds, {**REQUIRED, "webhook_event_url": Unknown()}).changes is True
+    assert provider.diff(olds["id"], olds, {**REQUIRED, "inbound": {"channel_limit": Unknown()}}).changes is True
+
+
+# --- create / read / update / delete -------------------------------------------------------------
+
+
+def test_outputs_are_the_normalised_api_object_without_the_id(provider: CallControlApplicationProvider, backend: TelnyxBackend) -> None:
+    app_id, _ = created(provider, REQUIRED)
+    backend.applications[app_id]["anchorsite_override"] = '"Latency"'  # the spelling the API reference shows
+    result = provider.read(app_id, {})
+    assert result.outs is not None and result.inputs is not None
+    assert result.outs["anchorsite_override"] == "Latency"
+    assert "id" not in result.outs and "id" not in result.inputs
+    assert {"record_type", "created_at", "updated_at"} <= set(result.outs)
+    assert not {"record_type", "created_at", "updated_at"} & set(result.inputs)
+
+
+def test_create_sends_the_full_desired_state(provider: CallControlApplicationProvider, backend: TelnyxBackend) -> None:
+    _, outputs = created(provider, {**REQUIRED, "tags": ["prod"]})
+    assert outputs["tags"] == ["prod"] and outputs["active"] is True
+    assert [r.method for r in backend.calls()] == ["POST"]
+
+
+def test_read_of_a_vanished_application_returns_an_empty_id(provider: CallControlApplicationProvider) -> None:
+    result = provider.read("1293384261075731499", {})
+    assert result.id == "" and result.outs == {}
+
+
+def test_read_raises_other_errors(provider: CallControlApplicationProvider, backend: TelnyxBackend) -> None:
+    from telnyx_fake import Fault
+
+    backend.inject(Fault(status=500))
+    with pytest.raises(TelnyxApiError, match="HTTP 500"):
+        provider.read("1", {})
+
+
+def test_delete_of_a_vanished_application_succeeds(provider: CallControlApplicationProvider) -> None:
+    provider.delete("1293384261075731499", {})
+
+
+def test_update_patches_the_full_state(provider: CallControlApplicationProvider, backend: TelnyxBackend) -> None:
+    app_id, outputs = created(provider, {**REQUIRED, "outbound": {"channel_limit": 3}})
+    news = provider.check({}, REQUIRED).inputs
+    result = provider.update(app_id, outputs, news)
+    assert result.outs is not None and result.outs["outbound"]["channel_limit"] is None
+    assert backend.applications[app_id]["outbound"]["channel_limit"] is None
+
+
+def test_create_refuses_invalid_inputs_before_any_request(provider: CallControlApplicationProvider, backend: TelnyxBackend) -> None:
+    with pytest.raises(ValueError, match="dtmf_type"):
+        provider.create({**REQUIRED, "dtmf_type": "Pulse"})
+    assert backend.calls() == []
+
+
+# --- configure, secrets and serialisation --------------------------------------------------------
+
+
+def test_a_missing_key_fails_at_the_first_api_call_with_how_to_set_one() -> None:
+    provider = configured({})
+    with pytest.raises(TelnyxApiError, match=r"telnyx:apiKey.*TELNYX_API_KEY"):
+        provider.create(REQUIRED)
+
+
+def test_an_unsafe_base_url_fails_at_the_first_api_call() -> None:
+    provider = configured({"telnyx:apiKey": "k", "telnyx:baseUrl": "http://api.example.com/v2"})
+    assert provider.check({}, REQUIRED).failures == []
+    with pytest.raises(TelnyxApiError, match="plain http"):
+        provider.read("1", {})
+
+
+def test_settings_prefer_stack_config_over_the_environment() -> None:
+    config = {"telnyx:apiKey": "from-config", "telnyx:baseUrl": "https://config.example.com/v2"}
+    environ = {"TELNYX_API_KEY": "from-env", "TELNYX_BASE_URL": "https://env.example.com/v2"}
+    settings = resolve_settings(config.get, environ)
+    assert (settings.api_key, settings.base_url) == ("from-config", "https://config.example.com/v2")
+    fallback = resolve_settings({}.get, environ)
+    assert (fallback.api_key, fallback.base_url) == ("from-env", "https://env.example.com/v2")
+    default = resolve_settings({}.get, {})
+    assert (default.api_key, default.base_url) == (None, "https://api.telnyx.com/v2")
+
+
+def test_settings_never_show_the_key() -> None:
+    settings = resolve_settings({"telnyx:apiKey": "very-secret-key"}.get, {})
+    assert "very-secret-key" not in repr(settings) and "very-secret-key" not in str(settings)
+
+
+def test_a_configured_provider_pickles_without_its_key(provider: CallControlApplicationProvider, backend: TelnyxBackend) -> None:
+    created(provider, REQUIRED)  # the client now exists inside the provider
+    for dump in (pickle.dumps(provider), dill.dumps(provider, recurse=True)):
+        assert backend.api_key.encode() not in dump
+    assert isinstance(pickle.loads(pickle.dumps(provider)), CallControlApplicationProvider)
+
+
+def test_an_unconfigured_provider_says_so() -> None:
+    with pytest.raises(TelnyxApiError, match="not configured"):
+        CallControlApplicationProvider().read("1", {})

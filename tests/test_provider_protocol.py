@@ -1,0 +1,288 @@
+"""The provider over Pulumi's own provider protocol, against the fake Telnyx served on loopback.
+
+Every scenario goes through `python -m pulumi.dynamic` and gRPC, as the engine's calls do,
+and counts the requests that reach the fake.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import grpc
+import pytest
+
+from telnyx_fake import FakeTelnyxServer, TelnyxBackend
+
+from .dynamic_host import (
+    DIFF_NONE,
+    DIFF_SOME,
+    SERIALISED_PROVIDER,
+    UNKNOWN,
+    DynamicProviderHost,
+    secret,
+    with_provider,
+)
+
+API_KEY = "protocol-test-key-7f3a9c"
+REQUIRED = {"application_name": "call-router", "webhook_event_url": "https://hooks.example.com/telnyx"}
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeTelnyxServer]:
+    with FakeTelnyxServer(TelnyxBackend(api_key=API_KEY)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def module_host(fake: FakeTelnyxServer) -> Iterator[DynamicProviderHost]:
+    host = DynamicProviderHost()
+    host.configure({"telnyx:apiKey": secret(API_KEY), "telnyx:baseUrl": fake.base_url})
+    yield host
+    stderr = host.close()
+    assert API_KEY not in stderr
+
+
+@pytest.fixture
+def host(module_host: DynamicProviderHost, fake: FakeTelnyxServer) -> DynamicProviderHost:
+    fake.backend.reset()
+    return module_host
+
+
+@pytest.fixture
+def backend(fake: FakeTelnyxServer) -> TelnyxBackend:
+    return fake.backend
+
+
+def deploy(host: DynamicProviderHost, program: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """check then create, as `pulumi up` does for a new resource: (id, outputs, checked inputs)."""
+    inputs, failures = host.check(with_provider(program))
+    assert failures == []
+    app_id, outputs = host.create(inputs)
+    return app_id, outputs, inputs
+
+
+def methods(backend: TelnyxBackend) -> list[str]:
+    return [r.method for r in backend.calls()]
+
+
+def test_create_with_only_the_required_fields_then_no_diff(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    app_id, outputs, _ = deploy(host, REQUIRED)
+    assert methods(backend) == ["POST"]
+    assert outputs["dtmf_type"] == "RFC 2833" and outputs["record_type"] == "call_control_application"
+    assert backend.applications[app_id]["application_name"] == "call-router"
+
+    inputs, _ = host.check(with_provider(REQUIRED))
+    assert host.diff(app_id, outputs, inputs).changes == DIFF_NONE
+    assert methods(backend) == ["POST"], "check and diff must not call the API"
+
+
+def test_integers_arrive_as_floats_and_still_go_out_as_json_integers(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    program = {**REQUIRED, "webhook_timeout_secs": 25, "inbound": {"channel_limit": 10}}
+    app_id, outputs, inputs = deploy(host, program)
+    assert inputs["webhook_timeout_secs"] == 25.0  # what the wire makes of 25
+    stored = backend.applications[app_id]
+    assert stored["webhook_timeout_secs"] == 25 and type(stored["webhook_timeout_secs"]) is int
+    assert host.diff(app_id, outputs, inputs).changes == DIFF_NONE
+
+
+def test_changing_a_field_updates_in_place_with_one_patch(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    app_id, outputs, _ = deploy(host, REQUIRED)
+    changed, _ = host.check(with_provider({**REQUIRED, "dtmf_type": "Inband"}))
+    diff = host.diff(app_id, outputs, changed)
+    assert diff.changes == DIFF_SOME and list(diff.replaces) == []
+
+    new_outputs = host.update(app_id, outputs, changed)
+    assert new_outputs["dtmf_type"] == "Inband"
+    assert backend.applications[app_id]["dtmf_type"] == "Inband"
+    assert methods(backend) == ["POST", "PATCH"]
+    assert host.diff(app_id, new_outputs, changed).changes == DIFF_NONE
+
+
+def test_removing_a_field_resets_it_to_the_api_default(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    program = {**REQUIRED, "dtmf_type": "SIP INFO", "inbound": {"channel_limit": 5}, "tags": ["ivr"]}
+    app_id, outputs, _ = deploy(host, program)
+    removed, _ = host.check(with_provider(REQUIRED))
+    assert host.diff(app_id, outputs, removed).changes == DIFF_SOME
+
+    host.update(app_id, outputs, removed)
+    stored = backend.applications[app_id]
+    assert stored["dtmf_type"] == "RFC 2833"
+    assert stored["inbound"]["channel_limit"] is None and stored["tags"] == []
+
+
+def test_equivalent_spellings_show_no_diff(host: DynamicProviderHost) -> None:
+    app_id, outputs, _ = deploy(host, {**REQUIRED, "anchorsite_override": "Chicago, IL", "webhook_api_version": "2"})
+    respelled, _ = host.check(with_provider({**REQUIRED, "anchorsite_override": '"Chicago, IL"', "webhook_api_version": 2}))
+    assert host.diff(app_id, outputs, respelled).changes == DIFF_NONE
+
+
+def test_drift_behind_pulumis_back_is_found_by_read_and_put_back(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    app_id, outputs, inputs = deploy(host, REQUIRED)
+    backend.applications[app_id]["active"] = False  # someone switched it off in the portal
+
+    read_id, live, read_inputs = host.read(app_id, outputs, inputs)
+    assert read_id == app_id and live["active"] is False and read_inputs["active"] is False
+    assert methods(backend) == ["POST", "GET"]
+
+    diff = host.diff(app_id, live, inputs)
+    assert diff.changes == DIFF_SOME
+    host.update(app_id, live, inputs)
+    assert backend.applications[app_id]["active"] is True
+
+
+def test_import_of_an_existing_application_shows_no_diff_when_the_program_matches(
+    host: DynamicProviderHost, backend: TelnyxBackend
+) -> None:
+    existing = backend.create({**REQUIRED, "dtmf_type": "Inband", "anchorsite_override": '"Ashburn, VA"'})
+    backend.requests.clear()
+    program = {**REQUIRED, "dtmf_type": "Inband", "anchorsite_override": "Ashburn, VA"}
+    checked, _ = host.check(with_provider(program))
+
+    # import_: the engine reads with no prior outputs, only the program's inputs.
+    read_id, live, read_inputs = host.read(existing["id"], {}, checked)
+    assert read_id == existing["id"]
+    assert read_inputs["anchorsite_override"] == "Ashburn, VA"
+    assert host.diff(read_id, live, checked).changes == DIFF_NONE
+    assert methods(backend) == ["GET"]
+
+
+def test_import_with_a_program_that_differs_shows_a_diff(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    existing = backend.create({**REQUIRED, "dtmf_type": "Inband"})
+    checked, _ = host.check(with_provider(REQUIRED))
+    _, live, _ = host.read(existing["id"], {}, checked)
+    assert host.diff(existing["id"], live, checked).changes == DIFF_SOME
+
+
+def test_delete_then_delete_again_then_read_after_delete(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    app_id, outputs, _ = deploy(host, REQUIRED)
+    host.delete(app_id, outputs)
+    assert backend.applications == {}
+    host.delete(app_id, outputs)  # already gone: not an error
+    read_id, live, _ = host.read(app_id, outputs)
+    assert read_id == "" and set(live) == {"__provider"}
+    assert [(r.method, r.status) for r in backend.calls()] == [("POST", 201), ("DELETE", 200), ("DELETE", 404), ("GET", 404)]
+
+
+def test_invalid_input_is_rejected_by_check_property_by_property_without_any_request(
+    host: DynamicProviderHost, backend: TelnyxBackend
+) -> None:
+    program = {
+        "application_name": "call-router",
+        "webhook_event_url": "hooks.example.com",
+        "webhook_timeout_secs": 25.5,
+        "dtmf_type": "Pulse",
+        "inbound": {"channel_limt": 5},
+    }
+    _, failures = host.check(with_provider(program))
+    by_property = {f.property: f.reason for f in failures}
+    assert set(by_property) == {"webhook_event_url", "webhook_timeout_secs", "dtmf_type", "inbound.channel_limt"}
+    assert "absolute URL" in by_property["webhook_event_url"]
+    assert "not a whole number" in by_property["webhook_timeout_secs"]
+    assert "'RFC 2833', 'Inband', 'SIP INFO'" in by_property["dtmf_type"]
+    assert "did you mean 'channel_limit'?" in by_property["inbound.channel_limt"]
+    assert backend.calls() == []
+
+
+def test_unknown_values_during_preview_pass_check_and_count_as_a_change(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    app_id, outputs, _ = deploy(host, REQUIRED)
+    preview = {**REQUIRED, "webhook_event_url": UNKNOWN, "inbound": {"channel_limit": UNKNOWN}}
+    checked, failures = host.check(with_provider(preview))
+    assert failures == []
+    assert host.diff(app_id, outputs, checked).changes == DIFF_SOME
+    assert methods(backend) == ["POST"]
+
+
+def test_secret_inputs_arrive_wrapped_and_work(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    program = {**REQUIRED, "webhook_event_url": secret("https://hooks.example.com/private-token")}
+    checked, failures = host.check(with_provider(program))
+    assert failures == []
+    app_id, outputs = host.create(checked)
+    assert backend.applications[app_id]["webhook_event_url"] == "https://hooks.example.com/private-token"
+    assert host.diff(app_id, outputs, checked).changes == DIFF_NONE
+
+
+def test_each_crud_operation_makes_exactly_one_request(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    app_id, outputs, _ = deploy(host, REQUIRED)
+    changed, _ = host.check(with_provider({**REQUIRED, "active": False}))
+    host.diff(app_id, outputs, changed)
+    outputs = host.update(app_id, outputs, changed)
+    host.read(app_id, outputs, changed)
+    host.delete(app_id, outputs)
+    assert methods(backend) == ["POST", "PATCH", "GET", "DELETE"]
+
+
+def test_concurrent_creates_through_the_host(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    programs = [{**REQUIRED, "application_name": f"app-{n}"} for n in range(12)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        created = list(pool.map(lambda p: host.create(with_provider(p), name=p["application_name"]), programs))
+    assert len({app_id for app_id, _ in created}) == 12
+    assert sorted(a["application_name"] for a in backend.applications.values()) == sorted(p["application_name"] for p in programs)
+
+
+def test_the_api_key_appears_in_no_response_and_not_in_the_serialised_provider(host: DynamicProviderHost) -> None:
+    app_id, outputs, inputs = deploy(host, REQUIRED)
+    _, live, read_inputs = host.read(app_id, outputs, inputs)
+    updated = host.update(app_id, outputs, inputs)
+    for bag in (outputs, inputs, live, read_inputs, updated):
+        assert API_KEY not in repr(bag)
+    assert API_KEY.encode() not in base64.b64decode(SERIALISED_PROVIDER)
+
+
+def test_the_serialised_provider_is_small_and_by_reference() -> None:
+    raw = base64.b64decode(SERIALISED_PROVIDER)
+    assert len(SERIALISED_PROVIDER) < 400, len(SERIALISED_PROVIDER)
+    assert b"provider.dynamic_provider" in raw and b"CallControlApplicationProvider" in raw
+    assert b"def " not in raw and b"requests" not in raw
+
+
+def test_preview_works_without_a_key_and_the_first_api_call_says_how_to_set_one(fake: FakeTelnyxServer) -> None:
+    host = DynamicProviderHost()
+    try:
+        host.configure({"telnyx:baseUrl": fake.base_url})
+        checked, failures = host.check(with_provider(REQUIRED))
+        assert failures == []
+        assert host.diff("1", with_provider({**REQUIRED, "active": True}), checked).changes == DIFF_NONE
+        with pytest.raises(grpc.RpcError) as caught:
+            host.create(checked)
+        assert "No Telnyx API key is set" in caught.value.details()
+        assert "telnyx:apiKey" in caught.value.details() and "TELNYX_API_KEY" in caught.value.details()
+    finally:
+        host.close()
+
+
+def test_the_key_may_come_from_the_environment(fake: FakeTelnyxServer) -> None:
+    fake.backend.reset()
+    host = DynamicProviderHost(env={"TELNYX_API_KEY": API_KEY, "TELNYX_BASE_URL": fake.base_url})
+    try:
+        host.configure({})
+        app_id, _ = host.create(with_provider(REQUIRED))
+        assert app_id in fake.backend.applications
+    finally:
+        host.close()
+
+
+def test_stack_config_wins_over_the_environment(fake: FakeTelnyxServer) -> None:
+    fake.backend.reset()
+    host = DynamicProviderHost(env={"TELNYX_API_KEY": "stale-env-key", "TELNYX_BASE_URL": "http://127.0.0.1:9/v2"})
+    try:
+        host.configure({"telnyx:apiKey": secret(API_KEY), "telnyx:baseUrl": fake.base_url})
+        app_id, _ = host.create(with_provider(REQUIRED))
+        assert app_id in fake.backend.applications
+    finally:
+        host.close()
+
+
+def test_an_api_error_reaches_the_user_without_the_key(fake: FakeTelnyxServer) -> None:
+    host = DynamicProviderHost()
+    try:
+        host.configure({"telnyx:apiKey": secret("refused-key-123456"), "telnyx:baseUrl": fake.base_url})
+        with pytest.raises(grpc.RpcError) as caught:
+            host.create(with_provider(REQUIRED))
+        details = caught.value.details()
+        assert "HTTP 401" in details and "the API key was refused" in details
+        assert "refused-key-123456" not in details
+    finally:
+        assert "refused-key-123456" not in host.close()

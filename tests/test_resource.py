@@ -1,0 +1,91 @@
+"""The CallControlApplication resource and its args, as a stack program uses them (under Pulumi mocks)."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import pulumi
+import pytest
+
+from provider import (
+    CallControlApplication,
+    CallControlApplicationArgs,
+    CallControlApplicationInboundArgs,
+    CallControlApplicationOutboundArgs,
+    fields,
+)
+
+from .pulumi_mocks import RecordingMocks, install
+
+
+@pytest.fixture
+def mocks() -> RecordingMocks:
+    return install()
+
+
+@pulumi.runtime.test
+def test_the_type_token_is_readable_and_fixed(mocks: RecordingMocks) -> Any:
+    app = CallControlApplication("router", CallControlApplicationArgs(webhook_event_url="https://example.com"))
+
+    def check(urn: str) -> None:
+        assert mocks.resources[0].typ == "pulumi-python:dynamic/telnyx:CallControlApplication"
+        assert urn.endswith("pulumi-python:dynamic/telnyx:CallControlApplication::router")
+
+    return app.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_application_name_defaults_to_the_resource_name_and_outputs_are_readable(mocks: RecordingMocks) -> Any:
+    app = CallControlApplication(
+        "ivr",
+        CallControlApplicationArgs(
+            webhook_event_url="https://example.com",
+            inbound=CallControlApplicationInboundArgs(channel_limit=5),
+            outbound=CallControlApplicationOutboundArgs(outbound_voice_profile_id="1293384261075731499"),
+        ),
+    )
+
+    def check(values: list[Any]) -> None:
+        name, inbound, outbound, record_type = values
+        assert name == "ivr"
+        assert inbound == {"channel_limit": 5}
+        assert outbound == {"outbound_voice_profile_id": "1293384261075731499"}
+        assert record_type == "call_control_application"
+        inputs = mocks.resources[0].inputs
+        assert "__provider" in inputs and "active" not in inputs  # unset arguments are not sent
+
+    return pulumi.Output.all(app.application_name, app.inbound, app.outbound, app.record_type).apply(check)
+
+
+@pulumi.runtime.test
+def test_plain_dicts_are_accepted_as_args(mocks: RecordingMocks) -> Any:
+    app = CallControlApplication(
+        "router", {"application_name": "Router", "webhook_event_url": "https://example.com", "inbound": {"channel_limit": 2}}
+    )
+
+    def check(values: list[Any]) -> None:
+        assert values == ["Router", {"channel_limit": 2}]
+
+    return pulumi.Output.all(app.application_name, app.inbound).apply(check)
+
+
+def test_a_missing_webhook_event_url_fails_before_anything_is_sent(mocks: RecordingMocks) -> None:
+    with pytest.raises(TypeError, match="webhook_event_url"):
+        CallControlApplication("router", {"application_name": "router"})
+    assert mocks.resources == []
+
+
+def test_the_args_classes_name_exactly_the_fields_of_the_model() -> None:
+    def parameters(cls: type) -> set[str]:
+        return set(inspect.signature(cls.__init__).parameters) - {"self"}
+
+    assert parameters(CallControlApplicationArgs) == {f.name for f in fields.top_level_fields()} | set(fields.GROUPS)
+    assert parameters(CallControlApplicationInboundArgs) == {f.name for f in fields.group_fields("inbound")}
+    assert parameters(CallControlApplicationOutboundArgs) == {f.name for f in fields.group_fields("outbound")}
+
+
+def test_the_resource_declares_an_output_for_every_field() -> None:
+    annotated = set(CallControlApplication.__annotations__)
+    expected = {f.name for f in fields.top_level_fields()} | set(fields.GROUPS) | set(fields.OUTPUT_ONLY_FIELDS)
+    assert expected <= annotated
