@@ -15,15 +15,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 ## up: deploy the STACK (default dev); against a local fake Telnyx unless TELNYX_API_KEY is set
 up: $(STAMP)
-	$(VENV)/bin/python scripts/run_stack.py up --stack $(STACK)
+	$(VENV)/bin/python -m scripts.run_stack up --stack $(STACK)
 
 ## preview: show what `up` would change, as a pull request reviewer sees it
 preview: $(STAMP)
-	$(VENV)/bin/python scripts/run_stack.py preview --stack $(STACK)
+	$(VENV)/bin/python -m scripts.run_stack preview --stack $(STACK)
 
 ## destroy: delete every application the STACK manages
 destroy: $(STAMP)
-	$(VENV)/bin/python scripts/run_stack.py destroy --stack $(STACK)
+	$(VENV)/bin/python -m scripts.run_stack destroy --stack $(STACK)
 
 ## test: lint, type-check and run every test
 test: lint
@@ -35,7 +35,7 @@ lint: $(STAMP)
 
 ## benchmark: API calls per operation, serialised provider size, overhead per call
 benchmark: $(STAMP)
-	$(VENV)/bin/python scripts/benchmark.py
+	$(VENV)/bin/python -m scripts.benchmark
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

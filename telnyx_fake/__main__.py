@@ -1,4 +1,4 @@
-"""Run the fake Telnyx API on loopback: `python -m telnyx_fake [--host H] [--port P] [--api-key K]`.
+"""Run the fake Telnyx API on loopback: `python -m telnyx_fake [--host H] [--port P] [--api-key K] [--data-file F]`.
 
 The first line on stdout is the base URL (ending in /v2); it serves until stopped.
 """
@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default)")
     parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="the bearer key the fake accepts")
+    parser.add_argument("--data-file", help="keep the applications in this JSON file across restarts")
     parser.add_argument("--fault-status", type=int, help="answer API requests with this status (e.g. 429, 503)")
     parser.add_argument("--fault-times", type=int, help="only the next N requests get the fault")
     parser.add_argument("--fault-ratio", type=float, help="only this share (0-1) of requests get the fault")
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         backend.inject(
             Fault(args.fault_status, args.fault_times, args.fault_ratio, args.fault_retry_after, args.latency)
         )
-    server = FakeTelnyxServer(backend, args.host, args.port)
+    server = FakeTelnyxServer(backend, args.host, args.port, args.data_file)
     print(server.base_url, flush=True)
     try:
         server.serve_forever()

@@ -6,7 +6,9 @@ through `inprocess.py` and `server.py`) read requests and render responses.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import random
 import threading
 import time
@@ -99,6 +101,25 @@ class TelnyxBackend:
                         self.faults.remove(fault)
                 return fault
         return None
+
+    def save(self, path: str) -> None:
+        """Write the applications to a JSON file (atomically), so a later fake can pick them up."""
+        with self._lock:
+            snapshot = json.dumps({"applications": self.applications, "created": self._created})
+        temporary = f"{path}.tmp"
+        with open(temporary, "w", encoding="utf-8") as file:
+            file.write(snapshot)
+        os.replace(temporary, path)
+
+    def load(self, path: str) -> None:
+        """Read applications saved by `save`; a missing file means an empty account."""
+        if not os.path.exists(path):
+            return
+        with open(path, encoding="utf-8") as file:
+            snapshot = json.load(file)
+        with self._lock:
+            self.applications = snapshot["applications"]
+            self._created = snapshot["created"]
 
     # --- the API ------------------------------------------------------------------------------
 

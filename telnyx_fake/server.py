@@ -40,6 +40,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             request = Request(self.command, url.path, url.query, dict(self.headers.items()), body)
             response = handle(self.server.backend, request)
+            if self.server.data_file and self.command != "GET" and response.status < 300:
+                self.server.backend.save(self.server.data_file)
         content = response.content()
         self.send_response(response.status)
         self.send_header("Content-Type", "application/json")
@@ -56,9 +58,10 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], backend: TelnyxBackend) -> None:
+    def __init__(self, address: tuple[str, int], backend: TelnyxBackend, data_file: str | None) -> None:
         super().__init__(address, _Handler)
         self.backend = backend
+        self.data_file = data_file
 
 
 def _control(backend: TelnyxBackend, method: str, path: str, body: bytes) -> Response:
@@ -85,12 +88,17 @@ def _control(backend: TelnyxBackend, method: str, path: str, body: bytes) -> Res
 class FakeTelnyxServer:
     """A fake Telnyx API served on loopback in a background thread.
 
-    Use as a context manager; `base_url` ends in `/v2`.
+    Use as a context manager; `base_url` ends in `/v2`. With `data_file`, applications
+    are loaded from that JSON file at start and saved to it after every change.
     """
 
-    def __init__(self, backend: TelnyxBackend | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, backend: TelnyxBackend | None = None, host: str = "127.0.0.1", port: int = 0, data_file: str | None = None
+    ) -> None:
         self.backend = backend or TelnyxBackend()
-        self._server = _Server((host, port), self.backend)
+        if data_file:
+            self.backend.load(data_file)
+        self._server = _Server((host, port), self.backend, data_file)
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="telnyx-fake", daemon=True)
 
     @property

@@ -27,8 +27,18 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
 def install(stack: str = "dev", config: dict[str, str] | None = None) -> RecordingMocks:
     """Install fresh mocks (and stack config) for one test."""
-    asyncio.set_event_loop(asyncio.new_event_loop())  # set_mocks needs a current loop in this thread
+    _ensure_event_loop()
     mocks = RecordingMocks()
     pulumi.runtime.set_all_config(config or {})
     pulumi.runtime.set_mocks(mocks, project="telnyx-call-control", stack=stack, preview=False)
     return mocks
+
+
+def _ensure_event_loop() -> None:
+    # set_mocks needs a current loop in this thread; Pulumi keeps futures on it across tests, so reuse it.
+    try:
+        if not asyncio.get_event_loop().is_closed():
+            return
+    except RuntimeError:
+        pass
+    asyncio.set_event_loop(asyncio.new_event_loop())

@@ -69,3 +69,16 @@ def test_fault_flags_apply_from_the_start() -> None:
         process.terminate()
         process.wait(timeout=10)
     assert statuses == [429, 401]
+
+
+def test_a_data_file_keeps_applications_across_restarts(tmp_path: Path) -> None:
+    from telnyx_fake import FakeTelnyxServer, TelnyxBackend
+
+    data_file = str(tmp_path / "state.json")
+    body = {"application_name": "kept", "webhook_event_url": "https://example.com"}
+    with FakeTelnyxServer(TelnyxBackend(), data_file=data_file) as first:
+        auth = {"Authorization": f"Bearer {first.backend.api_key}"}
+        app_id = requests.post(f"{first.base_url}/call_control_applications", json=body, headers=auth).json()["data"]["id"]
+    with FakeTelnyxServer(TelnyxBackend(), data_file=data_file) as second:
+        response = requests.get(f"{second.base_url}/call_control_applications/{app_id}", headers=auth)
+    assert response.status_code == 200 and response.json()["data"]["application_name"] == "kept"

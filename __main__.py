@@ -1,0 +1,24 @@
+"""The stack program: one CallControlApplication per entry of the stack's `applications` config."""
+
+import pulumi
+
+from provider import CallControlApplication
+from provider.stack_config import StackConfigError, load_applications
+
+config = pulumi.Config()
+try:
+    specs = load_applications(pulumi.get_stack(), config.get_object("applications"), config.get_object("defaults"))
+except StackConfigError as error:
+    raise pulumi.RunError(f"Invalid stack configuration:\n{error}") from None
+
+applications = {
+    spec.logical_name: CallControlApplication(
+        spec.logical_name,
+        spec.arguments,
+        pulumi.ResourceOptions(import_=spec.import_id) if spec.import_id else None,
+    )
+    for spec in specs
+}
+
+pulumi.export("application_ids", {name: app.id for name, app in applications.items()})
+pulumi.export("application_names", {name: app.application_name for name, app in applications.items()})

@@ -1,0 +1,102 @@
+"""A stack's declaration of its call control applications: schema, merging and validation.
+
+A stack file holds two structured config values under the project's namespace:
+
+    telnyx-call-control:defaults:       # optional, merged under every application
+      webhook_api_version: "2"
+    telnyx-call-control:applications:   # logical name -> arguments
+      call-router:
+        webhook_event_url: https://hooks.example.com/telnyx/router
+        inbound: {channel_limit: 10}
+
+An application's own value replaces the default; `inbound` and `outbound` merge
+key by key; a null (`~`) puts a field back to its API default despite the defaults. `application_name` defaults to `<logical name>-<stack>`. An
+application may carry `import_id` to adopt an existing Telnyx application.
+Every mistake in the whole declaration is reported at once, naming the stack,
+the application and the key, before any resource is registered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import fields
+
+IMPORT_ID = "import_id"
+LOGICAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class StackConfigError(ValueError):
+    """The stack's declaration is wrong; the message lists every problem, one a line."""
+
+
+@dataclass(frozen=True)
+class ApplicationSpec:
+    """One application a stack declares: its logical (resource) name, arguments and optional import id."""
+
+    logical_name: str
+    arguments: dict[str, Any]
+    import_id: str | None = None
+
+
+def load_applications(stack: str, applications: Any, defaults: Any = None) -> list[ApplicationSpec]:
+    """Merge the defaults under each application and validate the result with the field model."""
+    problems: list[str] = []
+    if defaults is None:
+        defaults = {}
+    if not isinstance(defaults, Mapping):
+        raise StackConfigError(f"stack {stack!r}: 'defaults' must be a map of argument names to values")
+    for key in ("application_name", IMPORT_ID):
+        if key in defaults:
+            problems.append(f"stack {stack!r}: defaults: key {key!r} cannot be a default; set it per application")
+    if applications is None:
+        raise StackConfigError(
+            f"stack {stack!r}: no 'applications' are declared; add 'telnyx-call-control:applications' to the stack file"
+        )
+    if not isinstance(applications, Mapping):
+        raise StackConfigError(f"stack {stack!r}: 'applications' must be a map of logical names to arguments")
+
+    specs = []
+    for logical_name, declared in applications.items():
+        where = f"stack {stack!r}: application {logical_name!r}"
+        if not LOGICAL_NAME.match(str(logical_name)):
+            problems.append(f"{where}: the logical name may hold only letters, digits, '-', '_' and '.'")
+        if not isinstance(declared, Mapping):
+            problems.append(f"{where}: must be a map of arguments, got {declared!r}")
+            continue
+        spec, found = _application(stack, str(logical_name), declared, defaults)
+        problems.extend(f"{where}: {problem}" for problem in found)
+        specs.append(spec)
+    if problems:
+        raise StackConfigError("\n".join(problems))
+    return specs
+
+
+def _application(
+    stack: str, logical_name: str, declared: Mapping[str, Any], defaults: Mapping[str, Any]
+) -> tuple[ApplicationSpec, list[str]]:
+    own = dict(declared)
+    import_id = own.pop(IMPORT_ID, None)
+    problems = []
+    if import_id is not None and not (isinstance(import_id, str) and import_id.isdigit()):
+        problems.append(f"key {IMPORT_ID!r}: got {import_id!r}; expected the application's id as a quoted string of digits")
+    merged = merge(defaults, own)
+    merged.setdefault("application_name", f"{logical_name}-{stack}")
+    result = fields.validate(merged)
+    problems.extend(f"key {failure.path!r} {failure.reason}" for failure in result.failures)
+    return ApplicationSpec(logical_name, result.properties, import_id), problems
+
+
+def merge(defaults: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    """An application's arguments over the defaults; `inbound` and `outbound` merge key by key."""
+    merged = dict(defaults)
+    for key, value in own.items():
+        base = merged.get(key)
+        if key in fields.GROUPS and isinstance(base, Mapping) and isinstance(value, Mapping):
+            merged[key] = {**base, **value}
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,96 @@
+"""`make up` / `make preview` / `make destroy`: run one Pulumi command on one stack, ready to go.
+
+- State lives in a local file backend inside the project (`.pulumi-state/`), unless
+  PULUMI_BACKEND_URL says otherwise: no Pulumi Cloud login needed.
+- Without TELNYX_API_KEY, it starts the fake Telnyx on loopback (applications kept in
+  `.fake-telnyx/<stack>.json`) and points the stack at it, so a newcomer sees a real
+  `pulumi up` with no account. With TELNYX_API_KEY set, it talks to the real API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from telnyx_fake import DEFAULT_API_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTALL_HINT = (
+    "error: the Pulumi CLI is not installed; install it with `curl -fsSL https://get.pulumi.com | sh` "
+    "(see https://www.pulumi.com/docs/install/), then run this again"
+)
+COMMANDS = {"up": ["up"], "preview": ["preview", "--diff"], "destroy": ["destroy"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the Pulumi command; return its exit code."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=sorted(COMMANDS))
+    parser.add_argument("--stack", default="dev", help="dev, staging or prod (a file stacks/Pulumi.<stack>.yaml)")
+    parser.add_argument("--yes", action="store_true", help="skip the confirmation prompt (always skipped with the fake)")
+    args = parser.parse_args(argv)
+
+    pulumi = shutil.which("pulumi")
+    if pulumi is None:
+        print(INSTALL_HINT, file=sys.stderr)
+        return 127
+    if not (ROOT / "stacks" / f"Pulumi.{args.stack}.yaml").exists():
+        print(f"error: there is no stacks/Pulumi.{args.stack}.yaml; choose dev, staging or prod", file=sys.stderr)
+        return 2
+
+    env = dict(os.environ)
+    env.setdefault("PULUMI_BACKEND_URL", _local_backend())
+    with _telnyx_api(env, args.stack) as using_fake:
+        if using_fake and "PULUMI_CONFIG_PASSPHRASE" not in env and "PULUMI_CONFIG_PASSPHRASE_FILE" not in env:
+            env["PULUMI_CONFIG_PASSPHRASE"] = ""  # the demo stores no secret; set your own for real keys
+        selected = subprocess.run([pulumi, "stack", "select", "--create", args.stack], cwd=ROOT, env=env, check=False)
+        if selected.returncode != 0:
+            return selected.returncode
+        command = [pulumi, *COMMANDS[args.command], "--stack", args.stack]
+        if args.command != "preview" and (args.yes or using_fake):
+            command.append("--yes")
+        return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
+
+
+def _local_backend() -> str:
+    state = ROOT / ".pulumi-state"
+    state.mkdir(exist_ok=True)
+    return state.as_uri()
+
+
+@contextmanager
+def _telnyx_api(env: dict[str, str], stack: str) -> Iterator[bool]:
+    """Point the stack at the real API when TELNYX_API_KEY is set, else at a fake started here."""
+    if env.get("TELNYX_API_KEY"):
+        print("Using the Telnyx API" + (f" at {env['TELNYX_BASE_URL']}" if env.get("TELNYX_BASE_URL") else ""))
+        yield False
+        return
+    data = ROOT / ".fake-telnyx"
+    data.mkdir(exist_ok=True)
+    fake = subprocess.Popen(
+        [sys.executable, "-m", "telnyx_fake", "--data-file", str(data / f"{stack}.json")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert fake.stdout is not None
+        base_url = fake.stdout.readline().strip()
+        if not base_url:
+            raise SystemExit("error: the fake Telnyx did not start")
+        env.update(TELNYX_API_KEY=DEFAULT_API_KEY, TELNYX_BASE_URL=base_url)
+        print(f"TELNYX_API_KEY is not set: using the local fake Telnyx at {base_url} (set it to use the real API)")
+        yield True
+    finally:
+        fake.terminate()
+        fake.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

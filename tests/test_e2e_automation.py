@@ -1,0 +1,133 @@
+"""End to end with the Pulumi Automation API: the real engine, the dev stack, the fake Telnyx.
+
+The Pulumi CLI (the engine) is needed and cannot be installed on machines without
+its download site, so these tests skip there with that reason; they run wherever
+`pulumi` is on PATH.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from telnyx_fake import FakeTelnyxServer, TelnyxBackend
+
+from .stack_files import PROJECT, ROOT
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("pulumi") is None,
+    reason="the Pulumi CLI is not installed on this machine (no package registry carries it); "
+    "these end-to-end tests run wherever `pulumi` is on PATH",
+)
+
+API_KEY = "e2e-fake-key"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelnyxServer]:
+    with FakeTelnyxServer(TelnyxBackend(api_key=API_KEY)) as server:
+        yield server
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project to run in, so the engine's writes never touch the repository."""
+    copy = tmp_path / "project"
+    copy.mkdir()
+    for name in ("Pulumi.yaml", "__main__.py", "requirements.txt"):
+        shutil.copy(ROOT / name, copy / name)
+    for folder in ("provider", "stacks"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    return copy
+
+
+@pytest.fixture
+def stack(project: Path, fake: FakeTelnyxServer, tmp_path: Path) -> Any:
+    from pulumi import automation as auto
+
+    state = tmp_path / "state"
+    state.mkdir()
+    env = {
+        "PULUMI_BACKEND_URL": state.as_uri(),
+        "PULUMI_CONFIG_PASSPHRASE": "",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "TELNYX_API_KEY": API_KEY,
+        "TELNYX_BASE_URL": fake.base_url,
+    }
+    return auto.create_or_select_stack("dev", work_dir=str(project), opts=auto.LocalWorkspaceOptions(env_vars=env))
+
+
+def edit_dev_stack(project: Path, change: Any) -> None:
+    path = project / "stacks" / "Pulumi.dev.yaml"
+    document = yaml.safe_load(path.read_text())
+    change(document["config"][f"{PROJECT}:applications"])
+    path.write_text(yaml.safe_dump(document))
+
+
+def declared_names(project: Path) -> set[str]:
+    document = yaml.safe_load((project / "stacks" / "Pulumi.dev.yaml").read_text())
+    return set(document["config"][f"{PROJECT}:applications"])
+
+
+def test_up_creates_everything_then_preview_reports_no_changes(stack: Any, project: Path, fake: FakeTelnyxServer) -> None:
+    result = stack.up()
+    expected = declared_names(project)
+    assert result.summary.resource_changes.get("create") == len(expected) + 1  # + the stack itself
+    ids = result.outputs["application_ids"].value
+    assert set(ids) == expected and set(ids.values()) == set(fake.backend.applications)
+
+    fake.backend.requests.clear()
+    preview = stack.preview()
+    assert set(preview.change_summary) == {"same"}
+    assert fake.backend.calls() == []
+
+
+def test_a_changed_stack_file_updates_in_place(stack: Any, project: Path, fake: FakeTelnyxServer) -> None:
+    ids = stack.up().outputs["application_ids"].value
+    edit_dev_stack(project, lambda apps: apps["ivr"].update(dtmf_type="SIP INFO"))
+    result = stack.up()
+    assert result.summary.resource_changes.get("update") == 1
+    assert result.outputs["application_ids"].value == ids
+    assert fake.backend.applications[ids["ivr"]]["dtmf_type"] == "SIP INFO"
+
+
+def test_drift_is_found_by_refresh_and_put_back_by_up(stack: Any, fake: FakeTelnyxServer) -> None:
+    ids = stack.up().outputs["application_ids"].value
+    fake.backend.applications[ids["call-router"]]["active"] = False
+    stack.refresh()
+    result = stack.up()
+    assert result.summary.resource_changes.get("update") == 1
+    assert fake.backend.applications[ids["call-router"]]["active"] is True
+
+
+def test_an_existing_application_is_adopted_with_import(stack: Any, project: Path, fake: FakeTelnyxServer) -> None:
+    # An application made by hand earlier, with what the dev stack's defaults ask for.
+    existing = fake.backend.create(
+        {
+            "application_name": "legacy-dev",
+            "webhook_event_url": "https://legacy.example.com/hooks",
+            "dtmf_type": "Inband",
+            "webhook_api_version": "2",
+            "webhook_timeout_secs": 10,
+            "tags": ["dev", "managed-by-pulumi"],
+        }
+    )
+    declaration = {"import_id": existing["id"], "webhook_event_url": "https://legacy.example.com/hooks", "dtmf_type": "Inband"}
+    edit_dev_stack(project, lambda apps: apps.update(legacy=declaration))
+    result = stack.up()
+    assert result.summary.resource_changes.get("import") == 1
+    assert result.outputs["application_ids"].value["legacy"] == existing["id"]
+    assert len(fake.backend.applications) == len(declared_names(project))
+
+
+def test_destroy_leaves_the_fake_empty(stack: Any, fake: FakeTelnyxServer) -> None:
+    stack.up()
+    assert fake.backend.applications
+    stack.destroy()
+    assert fake.backend.applications == {}

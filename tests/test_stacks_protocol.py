@@ -1,0 +1,56 @@
+"""Everything each stack file declares, driven through `python -m pulumi.dynamic` against the fake:
+created, then no diff, then deleted, with one API call per create and delete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from provider.stack_config import load_applications
+from telnyx_fake import FakeTelnyxServer, TelnyxBackend
+
+from .dynamic_host import DIFF_NONE, DynamicProviderHost, secret, with_provider
+from .stack_files import STACKS, declared
+
+API_KEY = "stacks-protocol-key"
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeTelnyxServer]:
+    with FakeTelnyxServer(TelnyxBackend(api_key=API_KEY)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def host(fake: FakeTelnyxServer) -> Iterator[DynamicProviderHost]:
+    host = DynamicProviderHost()
+    host.configure({"telnyx:apiKey": secret(API_KEY), "telnyx:baseUrl": fake.base_url})
+    yield host
+    host.close()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_declared_application_is_created_shows_no_diff_and_is_deleted(
+    stack: str, host: DynamicProviderHost, fake: FakeTelnyxServer
+) -> None:
+    fake.backend.reset()
+    applications, defaults = declared(stack)
+    specs = load_applications(stack, applications, defaults)
+
+    created = {}
+    for spec in specs:
+        inputs, failures = host.check(with_provider(spec.arguments), name=spec.logical_name)
+        assert failures == [], (spec.logical_name, failures)
+        app_id, outputs = host.create(inputs, name=spec.logical_name)
+        created[spec.logical_name] = (app_id, outputs, inputs)
+    assert len(fake.backend.applications) == len(specs)
+
+    for name, (app_id, outputs, inputs) in created.items():
+        rechecked, _ = host.check(with_provider(inputs), name=name)
+        assert host.diff(app_id, outputs, rechecked, name=name).changes == DIFF_NONE, name
+
+    for name, (app_id, outputs, _) in created.items():
+        host.delete(app_id, outputs, name=name)
+    assert fake.backend.applications == {}
+    assert [r.method for r in fake.backend.calls()] == ["POST"] * len(specs) + ["DELETE"] * len(specs)
