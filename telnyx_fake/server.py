@@ -24,6 +24,7 @@ from .backend import Fault, TelnyxBackend
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so clients can reuse connections
+    disable_nagle_algorithm = True  # headers and body go out in two writes; without this each reply stalls ~40 ms
     server: _Server
 
     def do_GET(self) -> None:
@@ -62,6 +63,14 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.backend = backend
         self.data_file = data_file
+        self.connections = 0
+        self._connections_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Count each accepted connection (to show clients reuse theirs), then serve it."""
+        with self._connections_lock:
+            self.connections += 1
+        super().process_request(request, client_address)
 
 
 def _control(backend: TelnyxBackend, method: str, path: str, body: bytes) -> Response:
@@ -107,6 +116,11 @@ class FakeTelnyxServer:
         host, port = str(self._server.server_address[0]), self._server.server_address[1]
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}/v2"
+
+    @property
+    def connections(self) -> int:
+        """How many TCP connections the server has accepted."""
+        return self._server.connections
 
     def start(self) -> FakeTelnyxServer:
         """Start serving in the background."""

@@ -37,7 +37,7 @@ def urn(name: str = "app") -> str:
     return f"urn:pulumi:dev::telnyx-call-control::{TYPE}::{name}"
 
 
-def secret(value: Any) -> dict[str, Any]:
+def secret(value: Any) -> Any:
     """A value marked secret, as the engine marshals it."""
     return rpc.wrap_rpc_secret(value)
 

@@ -194,3 +194,10 @@ def test_the_client_cannot_be_pickled() -> None:
 
     with pytest.raises(TypeError, match="must not be pickled"):
         pickle.dumps(TelnyxClient("secret-key"))
+
+
+def test_sequential_calls_reuse_one_connection(server_client: TelnyxClient, fake_server) -> None:
+    app_id = server_client.create(REQUIRED)["id"]
+    for _ in range(10):
+        server_client.retrieve(app_id)
+    assert fake_server.connections == 1

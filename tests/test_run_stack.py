@@ -1,0 +1,85 @@
+"""The main job's wiring (`make up` / `make preview` / `make destroy` run scripts/run_stack.py).
+
+A stand-in `pulumi` on PATH records how it was called and probes the API it was pointed at;
+the real CLI is exercised by the Automation API tests where it is installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from .stack_files import ROOT
+
+STAND_IN = textwrap.dedent(
+    f"""\
+    #!{sys.executable}
+    import json, os, sys, urllib.request
+    record = {{"argv": sys.argv[1:], "backend": os.environ.get("PULUMI_BACKEND_URL"),
+              "base_url": os.environ.get("TELNYX_BASE_URL"), "passphrase": os.environ.get("PULUMI_CONFIG_PASSPHRASE")}}
+    if sys.argv[1] != "stack" and os.environ.get("TELNYX_BASE_URL"):
+        request = urllib.request.Request(os.environ["TELNYX_BASE_URL"] + "/call_control_applications",
+                                         headers={{"Authorization": "Bearer " + os.environ["TELNYX_API_KEY"]}})
+        record["api_status"] = urllib.request.urlopen(request).status
+    with open(os.environ["STAND_IN_LOG"], "a") as log:
+        log.write(json.dumps(record) + "\\n")
+    """
+)
+
+
+def run(command: list[str], tmp_path: Path, env: dict[str, str] | None = None, with_cli: bool = True) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    if with_cli:
+        cli = bin_dir / "pulumi"
+        cli.write_text(STAND_IN)
+        cli.chmod(0o755)
+    log = tmp_path / "calls.jsonl"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELNYX_", "PULUMI_"))}
+    environment.update(PATH=f"{bin_dir}:/usr/bin:/bin", STAND_IN_LOG=str(log), **(env or {}))
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.run_stack", *command], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return result, calls
+
+
+def test_without_the_cli_it_says_how_to_install_it_in_one_line_and_fails(tmp_path: Path) -> None:
+    result, _ = run(["up"], tmp_path, with_cli=False)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Pulumi CLI is not installed" in lines[0] and "get.pulumi.com" in lines[0]
+
+
+def test_up_without_a_key_runs_against_the_local_fake_with_a_local_backend(tmp_path: Path) -> None:
+    result, calls = run(["up", "--stack", "dev"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    select, up = calls
+    assert select["argv"] == ["stack", "select", "--create", "dev"]
+    assert up["argv"] == ["up", "--stack", "dev", "--yes"]
+    assert up["backend"] == (ROOT / ".pulumi-state").as_uri()
+    assert up["base_url"].startswith("http://127.0.0.1:") and up["api_status"] == 200
+    assert up["passphrase"] == ""
+    assert "using the local fake Telnyx" in result.stdout
+
+
+def test_with_a_key_it_targets_the_real_api_and_asks_before_changing_anything(tmp_path: Path) -> None:
+    result, calls = run(["up", "--stack", "prod"], tmp_path, env={"TELNYX_API_KEY": "real-key-not-used"})
+    assert result.returncode == 0, result.stderr
+    assert calls[-1]["argv"] == ["up", "--stack", "prod"] and calls[-1]["base_url"] is None
+    assert calls[-1]["passphrase"] is None
+
+
+def test_preview_shows_the_detailed_diff(tmp_path: Path) -> None:
+    _, calls = run(["preview", "--stack", "staging"], tmp_path)
+    assert calls[-1]["argv"] == ["preview", "--diff", "--stack", "staging"]
+
+
+def test_an_unknown_stack_is_refused(tmp_path: Path) -> None:
+    result, calls = run(["up", "--stack", "qa"], tmp_path)
+    assert result.returncode == 2 and "stacks/Pulumi.qa.yaml" in result.stderr and calls == []
