@@ -23,13 +23,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-times", type=int, help="only the next N requests get the fault")
     parser.add_argument("--fault-ratio", type=float, help="only this share (0-1) of requests get the fault")
     parser.add_argument("--fault-retry-after", type=float, help="Retry-After seconds sent with the fault")
+    parser.add_argument("--fault-disconnect", action="store_true", help="drop connections without answering")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API request")
     args = parser.parse_args(argv)
 
     backend = TelnyxBackend(api_key=args.api_key)
-    if args.fault_status is not None or args.latency:
+    if args.fault_status is not None or args.latency or args.fault_disconnect:
         backend.inject(
-            Fault(args.fault_status, args.fault_times, args.fault_ratio, args.fault_retry_after, args.latency)
+            Fault(
+                args.fault_status,
+                args.fault_times,
+                args.fault_ratio,
+                args.fault_retry_after,
+                args.latency,
+                args.fault_disconnect,
+            )
         )
     server = FakeTelnyxServer(backend, args.host, args.port, args.data_file)
     print(server.base_url, flush=True)

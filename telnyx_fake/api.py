@@ -42,6 +42,7 @@ class Response:
     status: int
     body: dict[str, Any] | None
     headers: dict[str, str] = field(default_factory=dict)
+    disconnect: bool = False  # drop the connection without answering
 
     def content(self) -> bytes:
         """The body as JSON bytes (empty when there is none)."""
@@ -102,6 +103,8 @@ def _serve(backend: TelnyxBackend, request: Request) -> Response:
         fault = backend.next_fault()
         if fault is not None:
             pause(fault.latency)
+            if fault.disconnect:
+                return Response(0, None, disconnect=True)
             if fault.status is not None:
                 raise errors.injected(fault.status, fault.retry_after)
         backend.authorize(request.header("Authorization"))

@@ -35,13 +35,17 @@ class RequestRecord:
 
 @dataclass
 class Fault:
-    """Answer the next `times` requests (or a `ratio` of them) with `status`, after `latency` seconds."""
+    """Answer the next `times` requests (or a `ratio` of them) with `status`, after `latency` seconds.
+
+    With `disconnect`, the connection is dropped without any answer (logged with status 0).
+    """
 
     status: int | None = None
     times: int | None = None
     ratio: float | None = None
     retry_after: float | None = None
     latency: float = 0.0
+    disconnect: bool = False
 
 
 @dataclass

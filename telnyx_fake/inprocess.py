@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 import responses
 
 from .api import Request, handle
@@ -26,7 +27,7 @@ def mock_telnyx(backend: TelnyxBackend | None = None, base_url: str = DEFAULT_BA
     root = urlsplit(base_url)
     prefix = f"{root.scheme}://{root.netloc}"
 
-    def callback(prepared: Any) -> tuple[int, dict[str, str], bytes]:
+    def callback(prepared: Any) -> Any:
         url = urlsplit(prepared.url)
         body = prepared.body or b""
         request = Request(
@@ -37,6 +38,8 @@ def mock_telnyx(backend: TelnyxBackend | None = None, base_url: str = DEFAULT_BA
             body=body.encode() if isinstance(body, str) else body,
         )
         response = handle(backend, request)
+        if response.disconnect:
+            return requests.ConnectionError("Connection aborted: the fake dropped it (injected fault)")
         headers = {"Content-Type": "application/json", **response.headers}
         return response.status, headers, response.content()
 

@@ -5,8 +5,8 @@ auth, lets tests and the demo inspect and steer the fake:
 
 - `GET /_fake/requests`: the request log; `DELETE /_fake/requests` clears it.
 - `POST /_fake/reset`: forget every application, request and fault.
-- `POST /_fake/faults` with `{"status": 503, "times": 2, "ratio": null, "retry_after": 1, "latency": 0.0}`:
-  inject a fault; `DELETE /_fake/faults` removes them all.
+- `POST /_fake/faults` with `{"status": 503, "times": 2, "ratio": null, "retry_after": 1, "latency": 0.0,
+  "disconnect": false}`: inject a fault; `DELETE /_fake/faults` removes them all.
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ class _Handler(BaseHTTPRequestHandler):
             response = handle(self.server.backend, request)
             if self.server.data_file and self.command != "GET" and response.status < 300:
                 self.server.backend.save(self.server.data_file)
+        if response.disconnect:
+            self.close_connection = True
+            return
         content = response.content()
         self.send_response(response.status)
         self.send_header("Content-Type", "application/json")

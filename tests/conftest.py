@@ -9,7 +9,10 @@ import pytest
 from provider import TelnyxClient
 from telnyx_fake import FakeTelnyxServer, TelnyxBackend, mock_telnyx
 
+from .dynamic_host import DynamicProviderHost, secret
+
 FAST_BACKOFF = 0.01
+PROTOCOL_API_KEY = "protocol-test-key-7f3a9c"
 
 
 @pytest.fixture
@@ -42,6 +45,22 @@ def server_client(fake_server: FakeTelnyxServer) -> Iterator[TelnyxClient]:
     """A client against the loopback server only (where urllib3 really sleeps between retries)."""
     with TelnyxClient(fake_server.backend.api_key, fake_server.base_url, backoff_factor=FAST_BACKOFF) as real:
         yield real
+
+
+@pytest.fixture(scope="module")
+def protocol_fake() -> Iterator[FakeTelnyxServer]:
+    """The fake on loopback that a module's provider host talks to."""
+    with FakeTelnyxServer(TelnyxBackend(api_key=PROTOCOL_API_KEY)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def protocol_host(protocol_fake: FakeTelnyxServer) -> Iterator[DynamicProviderHost]:
+    """`python -m pulumi.dynamic`, configured as the engine does with the key as a secret."""
+    host = DynamicProviderHost()
+    host.configure({"telnyx:apiKey": secret(PROTOCOL_API_KEY), "telnyx:baseUrl": protocol_fake.base_url})
+    yield host
+    assert PROTOCOL_API_KEY not in host.close()
 
 
 REQUIRED = {"application_name": "call-router", "webhook_event_url": "https://example.com/webhooks"}

@@ -201,3 +201,19 @@ def test_sequential_calls_reuse_one_connection(server_client: TelnyxClient, fake
     for _ in range(10):
         server_client.retrieve(app_id)
     assert fake_server.connections == 1
+
+
+def test_a_dropped_connection_on_get_is_retried(server_client: TelnyxClient, backend: TelnyxBackend) -> None:
+    app_id = server_client.create(REQUIRED)["id"]
+    backend.inject(Fault(disconnect=True, times=2))
+    assert server_client.retrieve(app_id)["id"] == app_id
+    assert [r.status for r in backend.calls("GET")] == [0, 0, 200]
+
+
+def test_a_post_whose_connection_drops_is_not_resent(client: TelnyxClient, backend: TelnyxBackend) -> None:
+    backend.inject(Fault(disconnect=True, times=1))
+    with pytest.raises(TelnyxApiError) as caught:
+        client.create(REQUIRED)
+    assert caught.value.status is None and "could not be completed" in str(caught.value)
+    assert [r.status for r in backend.calls("POST")] == [0]
+    assert backend.applications == {}

@@ -7,7 +7,6 @@ and counts the requests that reach the fake.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 
 from telnyx_fake import FakeTelnyxServer, TelnyxBackend
 
+from .conftest import PROTOCOL_API_KEY
 from .dynamic_host import (
     DIFF_NONE,
     DIFF_SOME,
@@ -26,29 +26,19 @@ from .dynamic_host import (
     with_provider,
 )
 
-API_KEY = "protocol-test-key-7f3a9c"
+API_KEY = PROTOCOL_API_KEY
 REQUIRED = {"application_name": "call-router", "webhook_event_url": "https://hooks.example.com/telnyx"}
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeTelnyxServer]:
-    with FakeTelnyxServer(TelnyxBackend(api_key=API_KEY)) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def module_host(fake: FakeTelnyxServer) -> Iterator[DynamicProviderHost]:
-    host = DynamicProviderHost()
-    host.configure({"telnyx:apiKey": secret(API_KEY), "telnyx:baseUrl": fake.base_url})
-    yield host
-    stderr = host.close()
-    assert API_KEY not in stderr
+@pytest.fixture
+def fake(protocol_fake: FakeTelnyxServer) -> FakeTelnyxServer:
+    protocol_fake.backend.reset()
+    return protocol_fake
 
 
 @pytest.fixture
-def host(module_host: DynamicProviderHost, fake: FakeTelnyxServer) -> DynamicProviderHost:
-    fake.backend.reset()
-    return module_host
+def host(protocol_host: DynamicProviderHost, fake: FakeTelnyxServer) -> DynamicProviderHost:
+    return protocol_host
 
 
 @pytest.fixture

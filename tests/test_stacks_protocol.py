@@ -3,37 +3,20 @@ created, then no diff, then deleted, with one API call per create and delete."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from provider.stack_config import load_applications
-from telnyx_fake import FakeTelnyxServer, TelnyxBackend
+from telnyx_fake import FakeTelnyxServer
 
-from .dynamic_host import DIFF_NONE, DynamicProviderHost, secret, with_provider
+from .dynamic_host import DIFF_NONE, DynamicProviderHost, with_provider
 from .stack_files import STACKS, declared
-
-API_KEY = "stacks-protocol-key"
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeTelnyxServer]:
-    with FakeTelnyxServer(TelnyxBackend(api_key=API_KEY)) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def host(fake: FakeTelnyxServer) -> Iterator[DynamicProviderHost]:
-    host = DynamicProviderHost()
-    host.configure({"telnyx:apiKey": secret(API_KEY), "telnyx:baseUrl": fake.base_url})
-    yield host
-    host.close()
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_declared_application_is_created_shows_no_diff_and_is_deleted(
-    stack: str, host: DynamicProviderHost, fake: FakeTelnyxServer
+    stack: str, protocol_host: DynamicProviderHost, protocol_fake: FakeTelnyxServer
 ) -> None:
+    host, fake = protocol_host, protocol_fake
     fake.backend.reset()
     applications, defaults = declared(stack)
     specs = load_applications(stack, applications, defaults)
