@@ -203,3 +203,17 @@ def test_a_fault_ratio_hits_only_a_share_of_requests(api: requests.Session, back
     statuses = [api.get(BASE).status_code for _ in range(200)]
     assert 60 < statuses.count(503) < 140
     assert set(statuses) == {200, 503}
+
+
+def test_injected_latency_delays_the_answer(api: requests.Session, backend: TelnyxBackend) -> None:
+    import time
+
+    from telnyx_fake import Fault
+
+    backend.inject(Fault(latency=0.3, times=1))
+    started = time.monotonic()
+    assert api.get(BASE).status_code == 200
+    assert time.monotonic() - started >= 0.3
+    started = time.monotonic()
+    api.get(BASE)
+    assert time.monotonic() - started < 0.3
