@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV := .venv
 STACK ?= dev
+YES ?=
+RUN_STACK = $(VENV)/bin/python -m scripts.run_stack $(if $(YES),--yes)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
 .PHONY: up preview destroy test lint benchmark clean
@@ -13,17 +15,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-## up: deploy the STACK (default dev); against a local fake Telnyx unless TELNYX_API_KEY is set
+## up: deploy the STACK (default dev); against a local fake Telnyx unless a key is set; YES=1 skips the prompt
 up: $(STAMP)
-	$(VENV)/bin/python -m scripts.run_stack up --stack $(STACK)
+	$(RUN_STACK) up --stack $(STACK)
 
 ## preview: show what `up` would change, as a pull request reviewer sees it
 preview: $(STAMP)
-	$(VENV)/bin/python -m scripts.run_stack preview --stack $(STACK)
+	$(RUN_STACK) preview --stack $(STACK)
 
 ## destroy: delete every application the STACK manages
 destroy: $(STAMP)
-	$(VENV)/bin/python -m scripts.run_stack destroy --stack $(STACK)
+	$(RUN_STACK) destroy --stack $(STACK)
 
 ## test: lint, type-check and run every test
 test: lint

@@ -92,8 +92,12 @@ class TelnyxClient:
         backoff_factor: float = 0.5,
         pool_size: int = 10,
     ) -> None:
+        api_key = api_key.strip() if api_key else ""
         if not api_key:
             raise TelnyxApiError(f"No Telnyx API key was given; {KEY_HELP}")
+        if not all(33 <= ord(char) <= 126 for char in api_key):
+            # Never echo it: requests would put the whole header, key included, in its error.
+            raise TelnyxApiError(f"The Telnyx API key holds spaces, line breaks or non-ASCII characters; {KEY_HELP}")
         self.base_url = check_base_url(base_url)
         self.timeout = timeout
         self._api_key = api_key
@@ -209,4 +213,6 @@ def _json_or_none(response: requests.Response) -> Any:
 
 
 def _scrub(text: str, secret: str) -> str:
-    return text.replace(secret, "***") if secret else text
+    for form in (secret, repr(secret)[1:-1]):
+        text = text.replace(form, "***")
+    return text

@@ -29,7 +29,7 @@ from pulumi.dynamic import (
 )
 
 from . import fields, wire
-from .client import TelnyxClient, check_base_url
+from .client import TelnyxClient
 from .errors import KEY_HELP, TelnyxApiError
 from .settings import ApiSettings, resolve_settings
 
@@ -57,24 +57,40 @@ class CallControlApplicationProvider(ResourceProvider):
         self._lock = threading.Lock()
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate and normalise the inputs; every failure at once, names the property. No API call."""
+        """Validate and normalise the inputs; every failure at once, names the property. No API call.
+
+        The inputs returned name every field (defaults filled in), so the engine's own
+        field-by-field display compares like with like, before and after a refresh.
+        """
         secret = wire.secret_keys(news)
         result = fields.validate(wire.properties(news), is_placeholder=wire.is_unknown)
-        inputs = {k: wire.as_secret(v) if k in secret else v for k, v in result.properties.items()}
         failures = [CheckFailure(f.path, f.reason) for f in result.failures]
+        inputs = fields.desired_state(result.properties)
+        import_id = wire.import_id(news)
+        if import_id is not None:
+            inputs[wire.IMPORT_ID] = import_id
+            if not wire.is_unknown(import_id) and not (isinstance(import_id, str) and import_id.isdigit()):
+                failures.append(CheckFailure(wire.IMPORT_ID, f"got {import_id!r}; expected an application id, a string of digits"))
+        inputs = {k: wire.as_secret(v) if k in secret else v for k, v in inputs.items()}
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the live outputs with what the program asks for (omitted = API default). No API call."""
-        if wire.contains_unknown(news):
+        if wire.contains_unknown(wire.properties(news)):
             return _in_place(changes=True)
         desired = fields.desired_state(fields.validate(wire.properties(news)).properties)
         live = fields.live_state(wire.properties(olds))
         return _in_place(changes=bool(fields.differing_paths(desired, live)))
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """One POST carrying the full desired state; id and outputs come from its response."""
-        app = self._api().create(_request_body(props))
+        """One POST carrying the full desired state; id and outputs come from its response.
+
+        With an import id, one GET instead: the existing application is adopted as it is,
+        and only if it already matches the declaration.
+        """
+        body = _request_body(props)
+        import_id = wire.import_id(props)
+        app = self._adopt(str(import_id), body) if import_id else self._api().create(body)
         return CreateResult(str(app["id"]), _outputs(app))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -100,6 +116,26 @@ class CallControlApplicationProvider(ResourceProvider):
             if not error.not_found:
                 raise
 
+    def _adopt(self, app_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            app = self._api().retrieve(app_id)
+        except TelnyxApiError as error:
+            if error.not_found:
+                raise TelnyxApiError(f"Cannot import call control application {app_id}: it does not exist", 404) from None
+            raise
+        live = fields.live_state(app)
+        differences = fields.differing_paths(body, live)
+        if differences:
+            described = "; ".join(
+                f"{path}: the application has {_at(live, path)!r}, the program declares {_at(body, path)!r}"
+                for path in differences
+            )
+            raise TelnyxApiError(
+                f"Cannot import call control application {app_id}: the program must declare what it has today "
+                f"(change it in a later update). Differences: {described}"
+            )
+        return app
+
     def _api(self) -> TelnyxClient:
         settings: ApiSettings | None = getattr(self, "_settings", None)
         if settings is None:
@@ -109,10 +145,9 @@ class CallControlApplicationProvider(ResourceProvider):
                 if not settings.api_key:
                     raise TelnyxApiError(f"No Telnyx API key is set; {KEY_HELP}")
                 try:
-                    base_url = check_base_url(settings.base_url)
+                    self._client = TelnyxClient(settings.api_key, settings.base_url)
                 except ValueError as error:
                     raise TelnyxApiError(f"{error} (set by telnyx:baseUrl or TELNYX_BASE_URL)") from None
-                self._client = TelnyxClient(settings.api_key, base_url)
             return self._client
 
 
@@ -127,6 +162,11 @@ def _request_body(props: Mapping[str, Any]) -> dict[str, Any]:
         problems = "; ".join(f"{f.path} {f.reason}" for f in result.failures)
         raise ValueError(f"Invalid call control application: {problems}")
     return fields.desired_state(result.properties)
+
+
+def _at(state: Mapping[str, Any], path: str) -> Any:
+    group, _, name = path.rpartition(".")
+    return state[group][name] if group else state[name]
 
 
 def _outputs(app: Mapping[str, Any]) -> dict[str, Any]:

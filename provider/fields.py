@@ -109,7 +109,8 @@ FIELDS: tuple[Field, ...] = (
         choices=("RFC 2833", "Inband", "SIP INFO"),
     ),
     Field("first_command_timeout", Kind.BOOL, False, "Whether calls hang up when the first command times out."),
-    Field("first_command_timeout_secs", Kind.INT, 30, "Seconds to wait before timing out a dial command.", minimum=1),
+    # The API reference gives no range for this and the channel limits; only negatives are refused here.
+    Field("first_command_timeout_secs", Kind.INT, 30, "Seconds to wait before timing out a dial command.", minimum=0),
     Field("redact_dtmf_debug_logging", Kind.BOOL, False, "Whether DTMF digits are redacted in debug logs."),
     Field("tags", Kind.STRING_LIST, (), "Tags on the application (order and repeats do not matter)."),
     Field(
@@ -143,7 +144,7 @@ FIELDS: tuple[Field, ...] = (
         "The most concurrent inbound calls; null for no limit.",
         group="inbound",
         nullable=True,
-        minimum=1,
+        minimum=0,
     ),
     Field("shaken_stir_enabled", Kind.BOOL, False, "Whether SHAKEN/STIR headers are received.", group="inbound"),
     Field(
@@ -169,7 +170,7 @@ FIELDS: tuple[Field, ...] = (
         "The most concurrent outbound calls; null for no limit.",
         group="outbound",
         nullable=True,
-        minimum=1,
+        minimum=0,
     ),
     Field(
         "outbound_voice_profile_id",
@@ -268,8 +269,12 @@ def _normalise_string_list(spec: Field, value: Any) -> list[str]:
 def _normalise_url(spec: Field, value: str) -> str:
     if value == "" and spec.nullable:
         return ""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise FieldError(spec.path, f"got {value!r}, which is not a valid URL; expected {spec.allowed()}") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
     return value
 
@@ -347,7 +352,7 @@ def _validate_group(
 
 
 def _checked(spec: Field, value: Any, is_placeholder: Placeholder, failures: list[FieldError]) -> Any:
-    if is_placeholder(value):
+    if is_placeholder(value) or (isinstance(value, list) and any(is_placeholder(item) for item in value)):
         return value
     try:
         return normalise(spec, value)
@@ -381,7 +386,11 @@ def desired_state(properties: Mapping[str, Any]) -> dict[str, Any]:
         value = properties.get(spec.name)
         state[spec.name] = default_of(spec) if value is None else value
     for group in GROUPS:
-        given = properties.get(group) or {}
+        given = properties.get(group)
+        if given is not None and not isinstance(given, Mapping):
+            state[group] = given  # not known yet, or not an object: left for check to report
+            continue
+        given = given or {}
         state[group] = {
             spec.name: default_of(spec) if given.get(spec.name) is None else given[spec.name]
             for spec in group_fields(group)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,6 +11,7 @@ from pulumi.dynamic import Resource
 
 from . import fields
 from .dynamic_provider import CallControlApplicationProvider
+from .wire import IMPORT_ID
 
 TYPE_TOKEN = "pulumi-python:dynamic/telnyx:CallControlApplication"  # noqa: S105 - a type name, not a password
 
@@ -145,9 +147,12 @@ class CallControlApplication(Resource, module="telnyx", name="CallControlApplica
 
     ## Import
 
-    The `pulumi import` command cannot import dynamic resources (pulumi/pulumi#16175).
-    Adopt an existing application with the `import_` resource option instead, declaring
-    the arguments it has today:
+    Adopt an existing application with the `import_` resource option, declaring the
+    arguments it has today. The Pulumi engine's own import cannot reach a dynamic
+    provider (pulumi/pulumi#16175), so this resource adopts it at create: one GET,
+    refused with the differing fields unless the application already matches the
+    declaration, and never a change to the live application. The preview shows it
+    as a create with an `import_id` input.
 
     ```python
     CallControlApplication("call-router", args, opts=pulumi.ResourceOptions(import_="1293384261075731499"))
@@ -188,6 +193,11 @@ class CallControlApplication(Resource, module="telnyx", name="CallControlApplica
         if given.get("webhook_event_url") is None and not (opts and opts.id):
             raise TypeError(f"CallControlApplication {resource_name!r}: missing required argument 'webhook_event_url'")
         given.setdefault("application_name", resource_name)
+        if opts is not None and opts.import_:
+            # The engine's import cannot reach a dynamic provider (pulumi/pulumi#16175): adopt at create instead.
+            given[IMPORT_ID] = opts.import_
+            opts = copy.copy(opts)
+            opts.import_ = None
         # Every output needs a key in the props, or the program cannot read it (pulumi/pulumi#9982).
         props: dict[str, Any] = {name: None for name in _output_names()}
         props.update(given)

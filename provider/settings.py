@@ -28,8 +28,8 @@ class ApiSettings:
 
 def resolve_settings(config: Callable[[str], Any], environ: Mapping[str, str]) -> ApiSettings:
     """Stack config (`telnyx:apiKey`, `telnyx:baseUrl`) wins over TELNYX_API_KEY / TELNYX_BASE_URL."""
-    api_key = _text(config(API_KEY_CONFIG)) or environ.get(API_KEY_ENV) or None
-    base_url = _text(config(BASE_URL_CONFIG)) or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    api_key = _text(config(API_KEY_CONFIG)) or _text(environ.get(API_KEY_ENV))
+    base_url = _text(config(BASE_URL_CONFIG)) or _text(environ.get(BASE_URL_ENV)) or DEFAULT_BASE_URL
     return ApiSettings(api_key, base_url)
 
 
@@ -37,4 +37,5 @@ def _text(value: Any) -> str | None:
     # Secrets may still carry Pulumi's wrapper when they reach the provider.
     if isinstance(value, Mapping) and "value" in value:
         value = value["value"]
-    return str(value) if value not in (None, "") else None
+    text = str(value).strip() if value is not None else ""
+    return text or None

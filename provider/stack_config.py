@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import fields
+from .wire import IMPORT_ID
 
-IMPORT_ID = "import_id"
 LOGICAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 

@@ -12,6 +12,10 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 PROVIDER_KEY = "__provider"
+# The id of an existing application to adopt at create. The engine's own import cannot reach a
+# dynamic provider (its Read arrives without `__provider`, pulumi/pulumi#16175), so the resource
+# turns the `import_` option into this input and the provider adopts the application itself.
+IMPORT_ID = "import_id"
 
 
 def is_unknown(value: Any) -> bool:
@@ -42,8 +46,13 @@ def plain(value: Any) -> Any:
 
 
 def properties(bag: Mapping[str, Any]) -> dict[str, Any]:
-    """A property bag without the serialised provider and without secret wrappers."""
-    return {k: plain(v) for k, v in bag.items() if k != PROVIDER_KEY}
+    """A property bag without the serialised provider, the import id, and secret wrappers."""
+    return {k: plain(v) for k, v in bag.items() if k not in (PROVIDER_KEY, IMPORT_ID)}
+
+
+def import_id(bag: Mapping[str, Any]) -> Any:
+    """The id of the application to adopt, if the program asked to import one."""
+    return plain(bag.get(IMPORT_ID))
 
 
 def secret_keys(bag: Mapping[str, Any]) -> set[str]:

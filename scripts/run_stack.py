@@ -1,10 +1,13 @@
 """`make up` / `make preview` / `make destroy`: run one Pulumi command on one stack, ready to go.
 
-- State lives in a local file backend inside the project (`.pulumi-state/`), unless
-  PULUMI_BACKEND_URL says otherwise: no Pulumi Cloud login needed.
-- Without TELNYX_API_KEY, it starts the fake Telnyx on loopback (applications kept in
-  `.fake-telnyx/<stack>.json`) and points the stack at it, so a newcomer sees a real
-  `pulumi up` with no account. With TELNYX_API_KEY set, it talks to the real API.
+- With a key (TELNYX_API_KEY, or `telnyx:apiKey` / `telnyx:baseUrl` in the stack file), it
+  talks to that API, asks before changing anything (unless --yes), and keeps state in a
+  local file backend inside the project, `.pulumi-state/`.
+- Without one, it starts the fake Telnyx on loopback (applications kept in
+  `.fake-telnyx/<stack>.json`), points the stack at it and approves by itself, so a newcomer
+  sees a real `pulumi up` with no account. The demo's state lives apart, in
+  `.fake-telnyx/state/`, so it never mixes with state about real applications.
+- PULUMI_BACKEND_URL, when set, overrides where the state lives.
 """
 
 from __future__ import annotations
@@ -14,13 +17,18 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from telnyx_fake import DEFAULT_API_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
+REAL_STATE = ROOT / ".pulumi-state"
+DEMO_STATE = ROOT / ".fake-telnyx" / "state"
 INSTALL_HINT = (
     "error: the Pulumi CLI is not installed; install it with `curl -fsSL https://get.pulumi.com | sh` "
     "(see https://www.pulumi.com/docs/install/), then run this again"
@@ -45,8 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     env = dict(os.environ)
-    env.setdefault("PULUMI_BACKEND_URL", _local_backend())
-    with _telnyx_api(env, args.stack) as using_fake:
+    using_fake = not uses_real_api(env, _stack_config(args.stack))
+    env.setdefault("PULUMI_BACKEND_URL", _local_backend(DEMO_STATE if using_fake else REAL_STATE))
+    print(f"Pulumi state: {env['PULUMI_BACKEND_URL']}")
+    with _telnyx_api(env, args.stack, using_fake):
         if using_fake and "PULUMI_CONFIG_PASSPHRASE" not in env and "PULUMI_CONFIG_PASSPHRASE_FILE" not in env:
             env["PULUMI_CONFIG_PASSPHRASE"] = ""  # the demo stores no secret; set your own for real keys
         selected = subprocess.run([pulumi, "stack", "select", "--create", args.stack], cwd=ROOT, env=env, check=False)
@@ -58,18 +68,27 @@ def main(argv: list[str] | None = None) -> int:
         return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
 
 
-def _local_backend() -> str:
-    state = ROOT / ".pulumi-state"
-    state.mkdir(exist_ok=True)
-    return state.as_uri()
+def uses_real_api(env: Mapping[str, str], stack_config: Mapping[str, Any]) -> bool:
+    """Whether the stack talks to a real API: a key in the environment, or a key or base URL in the stack file."""
+    return bool(env.get("TELNYX_API_KEY")) or any(key in stack_config for key in ("telnyx:apiKey", "telnyx:baseUrl"))
+
+
+def _stack_config(stack: str) -> dict[str, Any]:
+    document = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()) or {}
+    return dict(document.get("config") or {})
+
+
+def _local_backend(folder: Path) -> str:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder.as_uri()
 
 
 @contextmanager
-def _telnyx_api(env: dict[str, str], stack: str) -> Iterator[bool]:
-    """Point the stack at the real API when TELNYX_API_KEY is set, else at a fake started here."""
-    if env.get("TELNYX_API_KEY"):
-        print("Using the Telnyx API" + (f" at {env['TELNYX_BASE_URL']}" if env.get("TELNYX_BASE_URL") else ""))
-        yield False
+def _telnyx_api(env: dict[str, str], stack: str, using_fake: bool) -> Iterator[None]:
+    """Point the stack at a fake started here, or leave it to the configured API."""
+    if not using_fake:
+        print("Using the Telnyx API configured for this stack (TELNYX_API_KEY or telnyx:apiKey)")
+        yield
         return
     data = ROOT / ".fake-telnyx"
     data.mkdir(exist_ok=True)
@@ -86,7 +105,7 @@ def _telnyx_api(env: dict[str, str], stack: str) -> Iterator[bool]:
             raise SystemExit("error: the fake Telnyx did not start")
         env.update(TELNYX_API_KEY=DEFAULT_API_KEY, TELNYX_BASE_URL=base_url)
         print(f"TELNYX_API_KEY is not set: using the local fake Telnyx at {base_url} (set it to use the real API)")
-        yield True
+        yield
     finally:
         fake.terminate()
         fake.wait(timeout=10)

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import random
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -83,6 +84,16 @@ class TelnyxBackend:
         with self._lock:
             self.faults.append(fault)
 
+    def clear_requests(self) -> None:
+        """Forget the request log."""
+        with self._lock:
+            self.requests.clear()
+
+    def clear_faults(self) -> None:
+        """Remove every injected fault."""
+        with self._lock:
+            self.faults.clear()
+
     def record(self, method: str, path: str, status: int, query: str = "") -> None:
         """Log a served request."""
         with self._lock:
@@ -108,12 +119,11 @@ class TelnyxBackend:
 
     def save(self, path: str) -> None:
         """Write the applications to a JSON file (atomically), so a later fake can pick them up."""
-        with self._lock:
-            snapshot = json.dumps({"applications": self.applications, "created": self._created})
-        temporary = f"{path}.tmp"
-        with open(temporary, "w", encoding="utf-8") as file:
-            file.write(snapshot)
-        os.replace(temporary, path)
+        with self._lock:  # one writer at a time, each with its own temporary file
+            descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                json.dump({"applications": self.applications, "created": self._created}, file)
+            os.replace(temporary, path)
 
     def load(self, path: str) -> None:
         """Read applications saved by `save`; a missing file means an empty account."""
@@ -186,6 +196,8 @@ class TelnyxBackend:
         return _Page([_public(a) for a in apps[start:start + size]], meta)
 
     def _get(self, app_id: str) -> dict[str, Any]:
+        if not app_id.isdigit():
+            raise errors.invalid_id(app_id)
         app = self.applications.get(app_id)
         if app is None:
             raise errors.not_found(f"/v2/call_control_applications/{app_id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 DOCS = "https://developers.telnyx.com/docs/overview/errors/"
@@ -50,6 +51,13 @@ def invalid(errors: list[dict[str, Any]]) -> ApiError:
     return ApiError(422, errors)
 
 
+def invalid_id(app_id: str) -> ApiError:
+    """422: the path's id is not an int64 id."""
+    error = error_object("10015", "Bad Request", f"The id {app_id!r} is not a valid id; ids are strings of digits.")
+    error["source"] = {"parameter": "id"}
+    return ApiError(422, [error])
+
+
 def bad_request(detail: str, parameter: str) -> ApiError:
     """400: a query parameter is wrong."""
     error = error_object("10015", "Bad Request", detail)
@@ -61,5 +69,6 @@ def injected(status: int, retry_after: float | None) -> ApiError:
     """A fault the test asked for (429, 503, ...)."""
     titles = {429: ("10011", "Too many requests"), 500: ("10007", "Unexpected error")}
     code, title = titles.get(status, ("10006", "Service unavailable"))
-    headers = {"Retry-After": str(int(retry_after))} if retry_after is not None else {}
+    # Retry-After carries whole seconds; round up so a client never comes back early.
+    headers = {"Retry-After": str(math.ceil(retry_after))} if retry_after is not None else {}
     return ApiError(status, [error_object(code, title, f"Injected fault: HTTP {status}.")], headers)

@@ -26,7 +26,7 @@ TOP_LEVEL: dict[str, tuple[str, Any, Any]] = {
     "call_cost_in_webhooks": ("bool", False, None),
     "dtmf_type": ("enum", "RFC 2833", ["RFC 2833", "Inband", "SIP INFO"]),
     "first_command_timeout": ("bool", False, None),
-    "first_command_timeout_secs": ("int", 30, (1, None)),
+    "first_command_timeout_secs": ("int", 30, (None, None)),  # the reference gives no range
     "redact_dtmf_debug_logging": ("bool", False, None),
     "tags": ("tags", [], None),
     "webhook_api_version": ("enum", "1", ["1", "2"]),
@@ -34,13 +34,13 @@ TOP_LEVEL: dict[str, tuple[str, Any, Any]] = {
     "webhook_timeout_secs": ("int?", None, (0, 30)),
 }
 INBOUND: dict[str, tuple[str, Any, Any]] = {
-    "channel_limit": ("int?", None, (1, None)),
+    "channel_limit": ("int?", None, (None, None)),
     "shaken_stir_enabled": ("bool", False, None),
     "sip_subdomain": ("str?", None, None),
     "sip_subdomain_receive_settings": ("enum", "from_anyone", ["only_my_connections", "from_anyone"]),
 }
 OUTBOUND: dict[str, tuple[str, Any, Any]] = {
-    "channel_limit": ("int?", None, (1, None)),
+    "channel_limit": ("int?", None, (None, None)),
     "outbound_voice_profile_id": ("id?", None, None),
 }
 NESTED = {"inbound": INBOUND, "outbound": OUTBOUND}

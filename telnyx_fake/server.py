@@ -80,7 +80,7 @@ def _control(backend: TelnyxBackend, method: str, path: str, body: bytes) -> Res
     if path == "/_fake/requests" and method == "GET":
         return Response(200, {"data": [asdict(r) for r in backend.calls()]})
     if path == "/_fake/requests" and method == "DELETE":
-        backend.requests.clear()
+        backend.clear_requests()
         return Response(200, {"data": []})
     if path == "/_fake/reset" and method == "POST":
         backend.reset()
@@ -92,7 +92,7 @@ def _control(backend: TelnyxBackend, method: str, path: str, body: bytes) -> Res
             return Response(400, {"errors": [{"title": "Bad fault", "detail": str(error)}]})
         return Response(201, {"data": {}})
     if path == "/_fake/faults" and method == "DELETE":
-        backend.faults.clear()
+        backend.clear_faults()
         return Response(200, {"data": {}})
     return Response(404, {"errors": [{"title": "Unknown control endpoint", "detail": path}]})
 

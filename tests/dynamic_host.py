@@ -25,9 +25,10 @@ from pulumi.runtime import proto, rpc
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from provider import CallControlApplicationProvider
+from provider.resource import TYPE_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
-TYPE = "pulumi-python:dynamic/telnyx:CallControlApplication"
+TYPE = TYPE_TOKEN
 UNKNOWN = rpc.UNKNOWN
 SERIALISED_PROVIDER = serialize_provider(CallControlApplicationProvider())
 

@@ -80,7 +80,7 @@ def test_key_never_appears_in_a_connection_error() -> None:
 def test_list_walks_every_page(client: TelnyxClient, backend: TelnyxBackend) -> None:
     for n in range(7):
         client.create({**REQUIRED, "application_name": f"app-{n}"})
-    backend.requests.clear()
+    backend.clear_requests()
     names = [a["application_name"] for a in client.list(page_size=3, sort="connection_name")]
     assert names == [f"app-{n}" for n in range(7)]
     assert [r.method for r in backend.calls()] == ["GET", "GET", "GET"]
@@ -217,3 +217,14 @@ def test_a_post_whose_connection_drops_is_not_resent(client: TelnyxClient, backe
     assert caught.value.status is None and "could not be completed" in str(caught.value)
     assert [r.status for r in backend.calls("POST")] == [0]
     assert backend.applications == {}
+
+
+def test_a_key_with_a_trailing_newline_is_trimmed(fake_server, backend: TelnyxBackend) -> None:
+    with TelnyxClient(backend.api_key + "\n", fake_server.base_url) as client:
+        assert list(client.list()) == []
+
+
+def test_a_key_that_cannot_go_in_a_header_is_refused_without_echoing_it() -> None:
+    with pytest.raises(TelnyxApiError) as caught:
+        TelnyxClient("KEYpart1\nsecret-part-2")
+    assert "secret-part-2" not in str(caught.value) and "line breaks" in str(caught.value)

@@ -82,7 +82,7 @@ def test_up_creates_everything_then_preview_reports_no_changes(stack: Any, proje
     ids = result.outputs["application_ids"].value
     assert set(ids) == expected and set(ids.values()) == set(fake.backend.applications)
 
-    fake.backend.requests.clear()
+    fake.backend.clear_requests()
     preview = stack.preview()
     assert set(preview.change_summary) == {"same"}
     assert fake.backend.calls() == []
@@ -120,10 +120,14 @@ def test_an_existing_application_is_adopted_with_import(stack: Any, project: Pat
     )
     declaration = {"import_id": existing["id"], "webhook_event_url": "https://legacy.example.com/hooks", "dtmf_type": "Inband"}
     edit_dev_stack(project, lambda apps: apps.update(legacy=declaration))
+    before = fake.backend.applications[existing["id"]]["updated_at"]
     result = stack.up()
-    assert result.summary.resource_changes.get("import") == 1
+    # Adopted at create (the engine's own import cannot reach a dynamic provider): one GET, no change.
+    assert result.summary.resource_changes.get("create") == 1
     assert result.outputs["application_ids"].value["legacy"] == existing["id"]
     assert len(fake.backend.applications) == len(declared_names(project))
+    assert fake.backend.applications[existing["id"]]["updated_at"] == before
+    assert set(stack.preview().change_summary) == {"same"}
 
 
 def test_destroy_leaves_the_fake_empty(stack: Any, fake: FakeTelnyxServer) -> None:

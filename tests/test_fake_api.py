@@ -98,7 +98,7 @@ def test_invalid_bodies_are_rejected_with_422_pointing_at_the_field(
 
 
 def test_every_problem_in_a_body_is_reported_at_once(api: requests.Session) -> None:
-    response = api.post(BASE, json={"dtmf_type": "Pulse", "inbound": {"channel_limit": 0}})
+    response = api.post(BASE, json={"dtmf_type": "Pulse", "inbound": {"channel_limit": 2.5}})
     pointers = sorted(e["source"]["pointer"] for e in response.json()["errors"])
     assert pointers == ["/application_name", "/dtmf_type", "/inbound/channel_limit", "/webhook_event_url"]
 
@@ -125,6 +125,13 @@ def test_requests_without_the_right_bearer_key_get_401(backend: TelnyxBackend, h
         response = requests.get(BASE, headers=headers)
     assert response.status_code == 401
     assert response.json()["errors"][0]["code"] == "10009"
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+def test_malformed_ids_get_422(api: requests.Session, method: str) -> None:
+    response = api.request(method, f"{BASE}/call-router", json=REQUIRED)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["source"]["parameter"] == "id"
 
 
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
@@ -193,7 +200,7 @@ def test_the_request_log_counts_every_api_call(api: requests.Session, backend: T
     app_id = create(api).json()["data"]["id"]
     api.get(f"{BASE}/{app_id}")
     api.get(f"{BASE}/nope")
-    assert [(r.method, r.status) for r in backend.calls()] == [("POST", 201), ("GET", 200), ("GET", 404)]
+    assert [(r.method, r.status) for r in backend.calls()] == [("POST", 201), ("GET", 200), ("GET", 422)]
 
 
 def test_a_fault_ratio_hits_only_a_share_of_requests(api: requests.Session, backend: TelnyxBackend) -> None:
@@ -217,3 +224,10 @@ def test_injected_latency_delays_the_answer(api: requests.Session, backend: Teln
     started = time.monotonic()
     api.get(BASE)
     assert time.monotonic() - started < 0.3
+
+
+def test_a_fractional_retry_after_is_rounded_up(api: requests.Session, backend: TelnyxBackend) -> None:
+    from telnyx_fake import Fault
+
+    backend.inject(Fault(status=429, times=1, retry_after=0.5))
+    assert api.get(BASE).headers["Retry-After"] == "1"

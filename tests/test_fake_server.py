@@ -82,3 +82,25 @@ def test_a_data_file_keeps_applications_across_restarts(tmp_path: Path) -> None:
     with FakeTelnyxServer(TelnyxBackend(), data_file=data_file) as second:
         response = requests.get(f"{second.base_url}/call_control_applications/{app_id}", headers=auth)
     assert response.status_code == 200 and response.json()["data"]["application_name"] == "kept"
+
+
+def test_concurrent_changes_all_reach_the_data_file(tmp_path: Path) -> None:
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from telnyx_fake import FakeTelnyxServer, TelnyxBackend
+
+    data_file = tmp_path / "state.json"
+    with FakeTelnyxServer(TelnyxBackend(), data_file=str(data_file)) as server:
+        auth = {"Authorization": f"Bearer {server.backend.api_key}"}
+        url = f"{server.base_url}/call_control_applications"
+
+        def create(n: int) -> int:
+            body = {"application_name": f"app-{n}", "webhook_event_url": "https://example.com"}
+            return requests.post(url, json=body, headers=auth, timeout=10).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(create, range(60)))
+    assert statuses == [201] * 60
+    assert len(json.loads(data_file.read_text())["applications"]) == 60
+    assert list(tmp_path.glob("*.tmp")) == []

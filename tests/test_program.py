@@ -8,10 +8,12 @@ from typing import Any
 import pulumi
 import pytest
 
+from provider.resource import TYPE_TOKEN
+
 from .pulumi_mocks import RecordingMocks, install
 from .stack_files import PROJECT, ROOT, STACKS, as_engine_config, declared, stack_config
 
-TYPE = "pulumi-python:dynamic/telnyx:CallControlApplication"
+TYPE = TYPE_TOKEN
 
 
 def run_program(mocks: RecordingMocks, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:

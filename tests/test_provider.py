@@ -208,3 +208,27 @@ def test_a_configured_provider_pickles_without_its_key(provider: CallControlAppl
 def test_an_unconfigured_provider_says_so() -> None:
     with pytest.raises(TelnyxApiError, match="not configured"):
         CallControlApplicationProvider().read("1", {})
+
+
+def test_check_returns_every_field_so_the_engine_compares_like_with_like(provider: CallControlApplicationProvider) -> None:
+    result = provider.check({}, {**REQUIRED, "inbound": {"channel_limit": 3}})
+    assert result.inputs["dtmf_type"] == "RFC 2833" and result.inputs["active"] is True
+    assert result.inputs["inbound"] == {
+        "channel_limit": 3,
+        "shaken_stir_enabled": False,
+        "sip_subdomain": None,
+        "sip_subdomain_receive_settings": "from_anyone",
+    }
+    read_inputs = provider.read(created(provider, REQUIRED)[0], {}).inputs
+    assert read_inputs is not None and set(read_inputs) == set(result.inputs)
+
+
+def test_unknowns_inside_a_list_or_in_place_of_a_group_pass_check(provider: CallControlApplicationProvider) -> None:
+    result = provider.check({}, {**REQUIRED, "tags": ["ivr", Unknown()], "outbound": Unknown()})
+    assert result.failures == []
+    assert isinstance(result.inputs["outbound"], Unknown)
+
+
+def test_a_malformed_url_is_a_check_failure_not_a_crash(provider: CallControlApplicationProvider) -> None:
+    [failure] = provider.check({}, {**REQUIRED, "webhook_event_failover_url": "http://[::1"}).failures
+    assert failure.property == "webhook_event_failover_url" and "not a valid URL" in failure.reason

@@ -89,3 +89,17 @@ def test_the_resource_declares_an_output_for_every_field() -> None:
     annotated = set(CallControlApplication.__annotations__)
     expected = {f.name for f in fields.top_level_fields()} | set(fields.GROUPS) | set(fields.OUTPUT_ONLY_FIELDS)
     assert expected <= annotated
+
+
+@pulumi.runtime.test
+def test_the_import_option_becomes_an_adoption_at_create(mocks: RecordingMocks) -> Any:
+    app = CallControlApplication(
+        "legacy",
+        CallControlApplicationArgs(webhook_event_url="https://example.com"),
+        opts=pulumi.ResourceOptions(import_="1293384261075731499"),
+    )
+
+    def check(_: Any) -> None:
+        assert mocks.resources[0].inputs["import_id"] == "1293384261075731499"
+
+    return app.urn.apply(check)

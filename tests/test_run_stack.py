@@ -62,7 +62,7 @@ def test_up_without_a_key_runs_against_the_local_fake_with_a_local_backend(tmp_p
     select, up = calls
     assert select["argv"] == ["stack", "select", "--create", "dev"]
     assert up["argv"] == ["up", "--stack", "dev", "--yes"]
-    assert up["backend"] == (ROOT / ".pulumi-state").as_uri()
+    assert up["backend"] == (ROOT / ".fake-telnyx" / "state").as_uri()
     assert up["base_url"].startswith("http://127.0.0.1:") and up["api_status"] == 200
     assert up["passphrase"] == ""
     assert "using the local fake Telnyx" in result.stdout
@@ -73,6 +73,21 @@ def test_with_a_key_it_targets_the_real_api_and_asks_before_changing_anything(tm
     assert result.returncode == 0, result.stderr
     assert calls[-1]["argv"] == ["up", "--stack", "prod"] and calls[-1]["base_url"] is None
     assert calls[-1]["passphrase"] is None
+    assert calls[-1]["backend"] == (ROOT / ".pulumi-state").as_uri()  # never the demo's state
+
+
+def test_yes_skips_the_prompt_against_the_real_api(tmp_path: Path) -> None:
+    _, calls = run(["--yes", "up", "--stack", "prod"], tmp_path, env={"TELNYX_API_KEY": "real-key-not-used"})
+    assert calls[-1]["argv"] == ["up", "--stack", "prod", "--yes"]
+
+
+def test_a_key_or_base_url_in_the_stack_file_also_means_the_real_api() -> None:
+    from scripts.run_stack import uses_real_api
+
+    assert not uses_real_api({}, {"telnyx-call-control:applications": {}})
+    assert uses_real_api({"TELNYX_API_KEY": "k"}, {})
+    assert uses_real_api({}, {"telnyx:apiKey": {"secure": "v1:abc"}})
+    assert uses_real_api({}, {"telnyx:baseUrl": "https://api.telnyx.com/v2"})
 
 
 def test_preview_shows_the_detailed_diff(tmp_path: Path) -> None:
