@@ -40,15 +40,9 @@ class CallControlApplicationProvider(ResourceProvider):
     # Nothing secret is captured at construction, so the serialised provider need not be a secret.
     serialize_as_secret_always = False
 
-    def __init__(self) -> None:
-        super().__init__()
-
     def __getstate__(self) -> dict[str, Any]:
         # Whatever configure() set up (key, client, lock) stays in the host process.
         return {}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        pass
 
     def configure(self, req: ConfigureRequest) -> None:
         """Read `telnyx:apiKey` / `telnyx:baseUrl` from stack config, else TELNYX_API_KEY / TELNYX_BASE_URL."""

@@ -284,11 +284,6 @@ def default_of(spec: Field) -> Any:
     return list(spec.default) if spec.kind is Kind.STRING_LIST else spec.default
 
 
-def is_settable(name: str) -> bool:
-    """Whether a top-level property name is a settable field or group."""
-    return name in GROUPS or any(f.name == name for f in top_level_fields())
-
-
 Placeholder = Callable[[Any], bool]
 
 
@@ -321,7 +316,7 @@ def validate(properties: Mapping[str, Any], is_placeholder: Placeholder = _never
             continue  # None means "not set", which is the API default
         if name in GROUPS:
             result[name] = _validate_group(name, value, is_placeholder, failures)
-        elif is_settable(name):
+        elif name in FIELDS_BY_PATH:  # a top-level field (nested ones have dotted paths)
             result[name] = _checked(FIELDS_BY_PATH[name], value, is_placeholder, failures)
         elif name in READ_ONLY_FIELDS:
             failures.append(FieldError(name, "is read-only: Telnyx sets it; remove it from the arguments"))

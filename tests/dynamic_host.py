@@ -28,14 +28,13 @@ from provider import CallControlApplicationProvider
 from provider.resource import TYPE_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
-TYPE = TYPE_TOKEN
 UNKNOWN = rpc.UNKNOWN
 SERIALISED_PROVIDER = serialize_provider(CallControlApplicationProvider())
 
 
 def urn(name: str = "app") -> str:
     """The URN the engine would give a resource of this type in stack `dev`."""
-    return f"urn:pulumi:dev::telnyx-call-control::{TYPE}::{name}"
+    return f"urn:pulumi:dev::telnyx-call-control::{TYPE_TOKEN}::{name}"
 
 
 def secret(value: Any) -> Any:

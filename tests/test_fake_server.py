@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,21 +14,22 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def fake_process() -> Iterator[str]:
-    """Start `python -m telnyx_fake` and yield the base URL it printed."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "telnyx_fake", "--port", "0", "--api-key", "process-key"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+@contextmanager
+def running_fake(*flags: str) -> Iterator[str]:
+    """Run `python -m telnyx_fake FLAGS` and yield the base URL it printed first."""
+    process = subprocess.Popen([sys.executable, "-m", "telnyx_fake", *flags], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         yield process.stdout.readline().strip()
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def fake_process() -> Iterator[str]:
+    with running_fake("--port", "0", "--api-key", "process-key") as base_url:
+        yield base_url
 
 
 def test_it_prints_a_loopback_base_url_ending_in_v2(fake_process: str) -> None:
@@ -55,19 +57,8 @@ def test_control_endpoint_injects_faults_logs_requests_and_resets(fake_process: 
 
 
 def test_fault_flags_apply_from_the_start() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "telnyx_fake", "--fault-status", "429", "--fault-times", "1", "--fault-retry-after", "1"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        base = process.stdout.readline().strip()
+    with running_fake("--fault-status", "429", "--fault-times", "1", "--fault-retry-after", "1") as base:
         statuses = [requests.get(f"{base}/call_control_applications").status_code for _ in range(2)]
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     assert statuses == [429, 401]
 
 

@@ -13,8 +13,6 @@ from provider.resource import TYPE_TOKEN
 from .pulumi_mocks import RecordingMocks, install
 from .stack_files import PROJECT, ROOT, STACKS, as_engine_config, declared, stack_config
 
-TYPE = TYPE_TOKEN
-
 
 def run_program(mocks: RecordingMocks, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Run __main__.py under installed mocks; return the stack's exports."""
@@ -42,7 +40,7 @@ def test_each_stack_declares_its_applications_with_merged_arguments(stack: str, 
         assert set(registered) == set(applications)
         for logical_name, own in applications.items():
             resource = registered[logical_name]
-            assert resource.typ == TYPE
+            assert resource.typ == TYPE_TOKEN
             inputs = resource.inputs
             for key, value in defaults.items():
                 if key not in own and key != "tags":
