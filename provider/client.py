@@ -1,57 +1,29 @@
 """`TelnyxClient`: the Telnyx v2 call control applications API over `requests`.
 
-It knows HTTP, Telnyx's envelopes and errors, and nothing of Pulumi. Retries
-are urllib3's: exponential backoff with jitter on 429, 5xx and connection
-errors, honouring Retry-After, for GET, PATCH and DELETE; a POST is never re-sent
-once it may have reached the API.
+It knows HTTP, Telnyx's envelopes and errors, and nothing of Pulumi. How requests
+travel (urllib3 retries, pacing by the rate-limit headers, which failures leave the
+outcome unknown) is `transport.py`'s job; this module says what to send.
 """
 
 from __future__ import annotations
 
+import builtins
 import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from .errors import KEY_HELP, TelnyxApiError
+from .pacing import RateLimitPacer
+from .transport import PacedAdapter, may_have_reached_api, retry_policy
 
 DEFAULT_BASE_URL = "https://api.telnyx.com/v2"
 COLLECTION = "/call_control_applications"
-RETRYABLE_METHODS = frozenset({"GET", "PATCH", "DELETE"})
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_PAGE_SIZE = 250
-
-
-class _CappedRetry(Retry):
-    """urllib3's Retry, with Retry-After capped so a server cannot stall a deployment for hours."""
-
-    max_retry_after: float = 60.0
-
-    def get_retry_after(self, response: Any) -> float | None:
-        value = super().get_retry_after(response)
-        return None if value is None else min(value, self.max_retry_after)
-
-
-def _retry_policy(max_retries: int, backoff_factor: float) -> Retry:
-    return _CappedRetry(
-        total=max_retries,
-        connect=max_retries,
-        read=max_retries,
-        status=max_retries,
-        other=0,
-        allowed_methods=RETRYABLE_METHODS,
-        status_forcelist=RETRYABLE_STATUSES,
-        backoff_factor=backoff_factor,
-        backoff_jitter=backoff_factor / 2,
-        backoff_max=30.0,
-        respect_retry_after_header=True,
-        raise_on_status=False,
-        raise_on_redirect=False,
-    )
+NAME_FILTER_MIN_LENGTH = 3  # the API refuses a shorter filter[application_name][contains]
+_UNKNOWN_OUTCOME = "it may have reached Telnyx and been applied; whether it took effect is unknown"
 
 
 def check_base_url(base_url: str) -> str:
@@ -91,6 +63,7 @@ class TelnyxClient:
         max_retries: int = 5,
         backoff_factor: float = 0.5,
         pool_size: int = 10,
+        pace_by_rate_limit_headers: bool = True,
     ) -> None:
         api_key = api_key.strip() if api_key else ""
         if not api_key:
@@ -102,9 +75,14 @@ class TelnyxClient:
         self.timeout = timeout
         self._api_key = api_key
         self._session = requests.Session()
+        # One pacer for every thread: the rate limit is the account's, not a thread's.
+        self.pacer = RateLimitPacer() if pace_by_rate_limit_headers else None
         # The session is never mutated after this point, which is what makes sharing it across threads safe.
-        adapter = HTTPAdapter(
-            max_retries=_retry_policy(max_retries, backoff_factor), pool_connections=1, pool_maxsize=pool_size
+        adapter = PacedAdapter(
+            self.pacer,
+            max_retries=retry_policy(max_retries, backoff_factor, self.pacer),
+            pool_connections=1,
+            pool_maxsize=pool_size,
         )
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
@@ -134,7 +112,13 @@ class TelnyxClient:
         self.close()
 
     def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """POST a new application; returns the API object."""
+        """POST a new application; returns the API object.
+
+        Sent again only when the API certainly did not process it (it answered 429, or the
+        connection could not be opened). When it may have been applied without a success
+        coming back, the TelnyxApiError has `outcome_unknown` set: look the name up
+        (`find_by_name`) before sending it again.
+        """
         return self._data("POST", COLLECTION, json=dict(body))
 
     def retrieve(self, app_id: str) -> dict[str, Any]:
@@ -161,7 +145,7 @@ class TelnyxClient:
         page_size: int = MAX_PAGE_SIZE,
     ) -> Iterator[dict[str, Any]]:
         """Every application matching the filters, walking all pages."""
-        if application_name_contains is not None and len(application_name_contains) < 3:
+        if application_name_contains is not None and len(application_name_contains) < NAME_FILTER_MIN_LENGTH:
             raise ValueError("application_name_contains needs at least 3 characters (a Telnyx API rule)")
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be from 1 to {MAX_PAGE_SIZE}")
@@ -181,6 +165,22 @@ class TelnyxClient:
                 return
             number += 1
 
+    def find_by_name(self, name: str) -> builtins.list[dict[str, Any]]:
+        """Every application whose `application_name` is exactly `name` (case-sensitive), oldest first.
+
+        The API's `filter[application_name][contains]` narrows the listing (it matches substrings,
+        may ignore case, and needs at least 3 characters); every page is read and only exact
+        matches are kept. A shorter name lists the whole account. One GET per 250 applications
+        the filter lets through.
+        """
+        contains = name if len(name) >= NAME_FILTER_MIN_LENGTH else None
+        found: dict[str, dict[str, Any]] = {}
+        # Oldest first, so applications created during the walk join the last page instead of shifting earlier ones.
+        for app in self.list(application_name_contains=contains, sort="created_at"):
+            if app.get("application_name") == name:
+                found.setdefault(str(app.get("id")), app)
+        return list(found.values())
+
     def _data(self, method: str, path: str, json: Any = None) -> dict[str, Any]:
         data = self._request(method, path, json=json).get("data")
         if not isinstance(data, dict):
@@ -191,14 +191,20 @@ class TelnyxClient:
         try:
             response = self._session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
         except requests.RequestException as error:
-            raise TelnyxApiError(
-                f"Telnyx API {method} {path} could not be completed: {_scrub(str(error), self._api_key)}"
-            ) from None
+            unknown = may_have_reached_api(error)
+            message = f"Telnyx API {method} {path} could not be completed: {_scrub(str(error), self._api_key)}"
+            raise TelnyxApiError(_with_outcome(message, method, unknown), outcome_unknown=unknown) from None
         body = _json_or_none(response)
         if not response.ok:
             failure = TelnyxApiError.from_response(method, path, response.status_code, body)
-            raise TelnyxApiError(_scrub(failure.message, self._api_key), failure.status, failure.errors)
+            message = _with_outcome(_scrub(failure.message, self._api_key), method, failure.outcome_unknown)
+            raise TelnyxApiError(message, failure.status, failure.errors, outcome_unknown=failure.outcome_unknown)
         return body if isinstance(body, dict) else {}
+
+
+def _with_outcome(message: str, method: str, unknown: bool) -> str:
+    # A reader of a failed write must know whether the account may have changed anyway.
+    return f"{message}; {_UNKNOWN_OUTCOME}" if unknown and method != "GET" else message
 
 
 def _item(app_id: str) -> str:

@@ -8,21 +8,39 @@ KEY_HELP = (
     "set one with `pulumi config set --secret telnyx:apiKey <key>` "
     "or the TELNYX_API_KEY environment variable"
 )
+# Answers after which a request may have been applied: the server failed somewhere along the way.
+OUTCOME_UNKNOWN_STATUSES = frozenset({500, 502, 503, 504})
 
 
 class TelnyxApiError(Exception):
     """A Telnyx API call that failed.
 
-    `status` is the HTTP status (None when the API could not be reached),
-    `errors` the Telnyx error objects (`code`, `title`, `detail`,
-    `source.pointer`), and the message one line a person can act on.
+    `status` is the HTTP status (None when no answer came), `errors` the
+    Telnyx error objects (`code`, `title`, `detail`, `source.pointer`), and
+    the message one line a person can act on.
+
+    `outcome_unknown` is True when the request may have reached the API and
+    been applied although no success came back: the connection dropped after
+    sending, the answer timed out, or the API answered 500, 502, 503 or 504.
+    It is False when the API certainly did nothing: the connection could not
+    be opened, or the API answered 4xx (429 included). It describes the last
+    attempt; a POST is never re-sent after an attempt whose outcome is
+    unknown, so for a POST it is exact.
     """
 
-    def __init__(self, message: str, status: int | None = None, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        *,
+        outcome_unknown: bool = False,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.errors = errors or []
+        self.outcome_unknown = outcome_unknown
 
     @property
     def not_found(self) -> bool:
@@ -34,7 +52,8 @@ class TelnyxApiError(Exception):
         """Build the error for a non-2xx response from its Telnyx `errors` body."""
         errors = body.get("errors") if isinstance(body, dict) else None
         errors = [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
-        return cls(f"Telnyx API {method} {path} failed with HTTP {status}: {_summary(status, errors)}", status, errors)
+        message = f"Telnyx API {method} {path} failed with HTTP {status}: {_summary(status, errors)}"
+        return cls(message, status, errors, outcome_unknown=status in OUTCOME_UNKNOWN_STATUSES)
 
 
 def _summary(status: int, errors: list[dict[str, Any]]) -> str:

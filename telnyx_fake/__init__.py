@@ -7,6 +7,7 @@ doors over it: `mock_telnyx` (in-process, through `responses`) and
 
 from .backend import DEFAULT_API_KEY, Fault, RequestRecord, TelnyxBackend
 from .inprocess import mock_telnyx
+from .rate_limit import RateLimit
 from .server import FakeTelnyxServer
 
-__all__ = ["DEFAULT_API_KEY", "FakeTelnyxServer", "Fault", "RequestRecord", "TelnyxBackend", "mock_telnyx"]
+__all__ = ["DEFAULT_API_KEY", "FakeTelnyxServer", "Fault", "RateLimit", "RequestRecord", "TelnyxBackend", "mock_telnyx"]

@@ -1,5 +1,8 @@
 """Run the fake Telnyx API on loopback: `python -m telnyx_fake [--host H] [--port P] [--api-key K] [--data-file F]`.
 
+Fault flags (`--fault-*`, `--latency`) inject one fault from the start; `--rate-limit N --rate-limit-window S`
+set the request budget.
+
 The first line on stdout is the base URL (ending in /v2); it serves until stopped.
 """
 
@@ -9,6 +12,7 @@ import argparse
 import sys
 
 from .backend import DEFAULT_API_KEY, Fault, TelnyxBackend
+from .rate_limit import DEFAULT_LIMIT, DEFAULT_WINDOW, RateLimit
 from .server import FakeTelnyxServer
 
 
@@ -24,19 +28,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-ratio", type=float, help="only this share (0-1) of requests get the fault")
     parser.add_argument("--fault-retry-after", type=float, help="Retry-After seconds sent with the fault")
     parser.add_argument("--fault-disconnect", action="store_true", help="drop connections without answering")
+    parser.add_argument(
+        "--fault-lose-response", action="store_true", help="apply requests, then drop the connection without answering"
+    )
+    parser.add_argument("--fault-method", help="only requests of this method (e.g. POST) get the fault")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API request")
+    parser.add_argument(
+        "--rate-limit", type=int, default=DEFAULT_LIMIT, help=f"API requests allowed per window (default {DEFAULT_LIMIT})"
+    )
+    parser.add_argument(
+        "--rate-limit-window", type=float, default=DEFAULT_WINDOW, help=f"the window in seconds (default {DEFAULT_WINDOW:g})"
+    )
     args = parser.parse_args(argv)
 
-    backend = TelnyxBackend(api_key=args.api_key)
-    if args.fault_status is not None or args.latency or args.fault_disconnect:
+    try:
+        rate_limit = RateLimit(args.rate_limit, args.rate_limit_window)
+    except ValueError as error:
+        parser.error(f"--rate-limit/--rate-limit-window: {error}")
+    backend = TelnyxBackend(api_key=args.api_key, rate_limit=rate_limit)
+    if args.fault_status is not None or args.latency or args.fault_disconnect or args.fault_lose_response:
         backend.inject(
             Fault(
-                args.fault_status,
-                args.fault_times,
-                args.fault_ratio,
-                args.fault_retry_after,
-                args.latency,
-                args.fault_disconnect,
+                status=args.fault_status,
+                times=args.fault_times,
+                ratio=args.fault_ratio,
+                retry_after=args.fault_retry_after,
+                latency=args.latency,
+                disconnect=args.fault_disconnect,
+                lose_response=args.fault_lose_response,
+                method=args.fault_method,
             )
         )
     server = FakeTelnyxServer(backend, args.host, args.port, args.data_file)

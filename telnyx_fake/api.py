@@ -99,19 +99,32 @@ def handle(backend: TelnyxBackend, request: Request) -> Response:
 
 
 def _serve(backend: TelnyxBackend, request: Request) -> Response:
+    budget = backend.spend_budget()
+    limits = budget.headers()
+    if not budget.allowed:
+        error = errors.rate_limited({**limits, "Retry-After": limits["x-ratelimit-reset"]})
+        return Response(error.status, error.body(), error.headers)
+    fault = backend.next_fault(request.method)
     try:
-        fault = backend.next_fault()
         if fault is not None:
             pause(fault.latency)
             if fault.disconnect:
                 return Response(0, None, disconnect=True)
             if fault.status is not None:
                 raise errors.injected(fault.status, fault.retry_after)
-        backend.authorize(request.header("Authorization"))
-        for method, pattern, handler in ROUTES:
-            match = pattern.match(request.path)
-            if match and method == request.method:
-                return handler(backend, request, match.groupdict())
-        raise errors.not_found(request.path)
+        response = _route(backend, request)
     except errors.ApiError as error:
-        return Response(error.status, error.body(), error.headers)
+        response = Response(error.status, error.body(), error.headers)
+    if fault is not None and fault.lose_response:
+        return Response(0, None, disconnect=True)  # applied, but the answer never leaves
+    response.headers.update(limits)
+    return response
+
+
+def _route(backend: TelnyxBackend, request: Request) -> Response:
+    backend.authorize(request.header("Authorization"))
+    for method, pattern, handler in ROUTES:
+        match = pattern.match(request.path)
+        if match and method == request.method:
+            return handler(backend, request, match.groupdict())
+    raise errors.not_found(request.path)

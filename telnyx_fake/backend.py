@@ -1,4 +1,4 @@
-"""The fake's state and rules: call control applications in memory, a request log and injected faults.
+"""The fake's state and rules: call control applications in memory, a request log, injected faults and a rate limit.
 
 Business rules live here and never touch HTTP; the front doors (`api.py`
 through `inprocess.py` and `server.py`) read requests and render responses.
@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import errors, schema
+from .rate_limit import Budget, RateLimit
 
 DEFAULT_API_KEY = "fake-telnyx-key"
 SORT_KEYS = {"created_at": "created_at", "connection_name": "application_name", "active": "active"}
@@ -38,7 +39,10 @@ class RequestRecord:
 class Fault:
     """Answer the next `times` requests (or a `ratio` of them) with `status`, after `latency` seconds.
 
-    With `disconnect`, the connection is dropped without any answer (logged with status 0).
+    With `disconnect`, the connection is dropped without any answer, before the request is
+    applied; with `lose_response`, the request is applied and then the connection is dropped,
+    so the answer is lost (a create that happened, though its client never heard). Both are
+    logged with status 0. With `method`, only requests of that method (e.g. "POST") count.
     """
 
     status: int | None = None
@@ -47,6 +51,12 @@ class Fault:
     retry_after: float | None = None
     latency: float = 0.0
     disconnect: bool = False
+    lose_response: bool = False
+    method: str | None = None
+
+    def applies_to(self, method: str) -> bool:
+        """Whether this fault concerns a request of `method`."""
+        return self.method is None or self.method.upper() == method.upper()
 
 
 @dataclass
@@ -64,6 +74,7 @@ class TelnyxBackend:
     applications: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[RequestRecord] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    rate_limit: RateLimit = field(default_factory=RateLimit)
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
@@ -73,11 +84,22 @@ class TelnyxBackend:
     # --- control: what tests use to set the stage and count calls -------------------------
 
     def reset(self) -> None:
-        """Forget every application, request and fault."""
+        """Forget every application, request and fault, and go back to the default rate limit."""
         with self._lock:
             self.applications.clear()
             self.requests.clear()
             self.faults.clear()
+            self.rate_limit = RateLimit()
+
+    def set_rate_limit(self, limit: int, window: float) -> None:
+        """Allow `limit` API requests per `window` seconds from now on (a fresh window)."""
+        with self._lock:
+            self.rate_limit = RateLimit(limit, window)
+
+    def spend_budget(self) -> Budget:
+        """Count one API request against the rate limit; says whether it is allowed and what is left."""
+        with self._lock:
+            return self.rate_limit.spend(time.monotonic())
 
     def inject(self, fault: Fault) -> None:
         """Add a fault; it applies to API requests until spent."""
@@ -104,10 +126,12 @@ class TelnyxBackend:
         with self._lock:
             return [r for r in self.requests if method is None or r.method == method]
 
-    def next_fault(self) -> Fault | None:
-        """The fault that applies to the request being served now, if any (spends one use)."""
+    def next_fault(self, method: str) -> Fault | None:
+        """The fault that applies to the `method` request being served now, if any (spends one use)."""
         with self._lock:
             for fault in list(self.faults):
+                if not fault.applies_to(method):
+                    continue
                 if fault.ratio is not None and self._random.random() >= fault.ratio:
                     continue
                 if fault.times is not None:

@@ -72,3 +72,9 @@ def injected(status: int, retry_after: float | None) -> ApiError:
     # Retry-After carries whole seconds; round up so a client never comes back early.
     headers = {"Retry-After": str(math.ceil(retry_after))} if retry_after is not None else {}
     return ApiError(status, [error_object(code, title, f"Injected fault: HTTP {status}.")], headers)
+
+
+def rate_limited(headers: dict[str, str]) -> ApiError:
+    """429: the window's budget is spent (Telnyx's documented body); `headers` carry x-ratelimit-* and Retry-After."""
+    detail = "You have exceeded the maximum number of allowed requests."
+    return ApiError(429, [error_object("10011", "Too many requests", detail)], headers)

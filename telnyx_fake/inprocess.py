@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.client import RemoteDisconnected
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 import responses
+from urllib3.exceptions import ProtocolError
 
 from .api import Request, handle
 from .backend import TelnyxBackend
@@ -39,7 +41,9 @@ def mock_telnyx(backend: TelnyxBackend | None = None, base_url: str = DEFAULT_BA
         )
         response = handle(backend, request)
         if response.disconnect:
-            return requests.ConnectionError("Connection aborted: the fake dropped it (injected fault)")
+            # What requests raises when a server closes the connection after reading the request.
+            closed = RemoteDisconnected("Remote end closed connection without response (injected fault)")
+            return requests.ConnectionError(ProtocolError("Connection aborted.", closed))
         headers = {"Content-Type": "application/json", **response.headers}
         return response.status, headers, response.content()
 

@@ -6,7 +6,10 @@ auth, lets tests and the demo inspect and steer the fake:
 - `GET /_fake/requests`: the request log; `DELETE /_fake/requests` clears it.
 - `POST /_fake/reset`: forget every application, request and fault.
 - `POST /_fake/faults` with `{"status": 503, "times": 2, "ratio": null, "retry_after": 1, "latency": 0.0,
-  "disconnect": false}`: inject a fault; `DELETE /_fake/faults` removes them all.
+  "disconnect": false, "lose_response": false, "method": null}`: inject a fault; `DELETE /_fake/faults`
+  removes them all.
+- `GET /_fake/rate_limit`: the budget; `POST /_fake/rate_limit` with `{"limit": 10, "window": 1.0}`
+  allows that many API requests per window of that many seconds, from a fresh window.
 """
 
 from __future__ import annotations
@@ -94,6 +97,16 @@ def _control(backend: TelnyxBackend, method: str, path: str, body: bytes) -> Res
     if path == "/_fake/faults" and method == "DELETE":
         backend.clear_faults()
         return Response(200, {"data": {}})
+    if path == "/_fake/rate_limit" and method == "GET":
+        return Response(200, {"data": {"limit": backend.rate_limit.limit, "window": backend.rate_limit.window}})
+    if path == "/_fake/rate_limit" and method == "POST":
+        try:
+            settings = json.loads(body or b"{}")
+            backend.set_rate_limit(settings["limit"], settings["window"])
+        except (KeyError, TypeError, ValueError) as error:
+            detail = f"expected {{\"limit\": <requests>, \"window\": <seconds>}}: {error}"
+            return Response(400, {"errors": [{"title": "Bad rate limit", "detail": detail}]})
+        return Response(200, {"data": {"limit": backend.rate_limit.limit, "window": backend.rate_limit.window}})
     return Response(404, {"errors": [{"title": "Unknown control endpoint", "detail": path}]})
 
 
