@@ -95,3 +95,57 @@ def test_concurrent_changes_all_reach_the_data_file(tmp_path: Path) -> None:
     assert statuses == [201] * 60
     assert len(json.loads(data_file.read_text())["applications"]) == 60
     assert list(tmp_path.glob("*.tmp")) == []
+
+
+def test_control_endpoint_sets_and_shows_the_rate_limit(fake_process: str) -> None:
+    root = fake_process.removesuffix("/v2")
+    url = f"{fake_process}/call_control_applications"
+    auth = {"Authorization": "Bearer process-key"}
+    assert requests.post(f"{root}/_fake/rate_limit", json={"limit": 1, "window": 60}).status_code == 200
+    assert requests.get(f"{root}/_fake/rate_limit").json()["data"] == {"limit": 1, "window": 60}
+    answers = [requests.get(url, headers=auth) for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 429]
+    assert answers[1].headers["x-ratelimit-remaining"] == "0" and "Retry-After" in answers[1].headers
+
+
+@pytest.mark.parametrize("body", [{"limit": 0, "window": 1}, {"limit": 5}, {"limit": "many", "window": 1}])
+def test_control_endpoint_refuses_a_bad_rate_limit(fake_process: str, body: dict[str, object]) -> None:
+    root = fake_process.removesuffix("/v2")
+    refused = requests.post(f"{root}/_fake/rate_limit", json=body)
+    assert refused.status_code == 400 and "limit" in refused.json()["errors"][0]["detail"]
+
+
+def test_control_endpoint_injects_a_lost_response_for_one_method(fake_process: str) -> None:
+    root = fake_process.removesuffix("/v2")
+    url = f"{fake_process}/call_control_applications"
+    auth = {"Authorization": "Bearer process-key"}
+    fault = {"lose_response": True, "method": "POST", "times": 1}
+    assert requests.post(f"{root}/_fake/faults", json=fault).status_code == 201
+    assert requests.get(url, headers=auth).status_code == 200
+    with pytest.raises(requests.ConnectionError):
+        requests.post(url, json={"application_name": "lost", "webhook_event_url": "https://example.com"}, headers=auth)
+    names = [a["application_name"] for a in requests.get(url, headers=auth).json()["data"]]
+    assert names == ["lost"]
+
+
+def test_rate_limit_flags_set_the_budget_from_the_start() -> None:
+    with running_fake("--rate-limit", "2", "--rate-limit-window", "60") as base:
+        answers = [requests.get(f"{base}/call_control_applications") for _ in range(3)]
+    assert [a.status_code for a in answers] == [401, 401, 429]
+    assert [a.headers["x-ratelimit-limit"] for a in answers] == ["2", "2", "2"]
+
+
+def test_lost_response_flags_apply_from_the_start() -> None:
+    flags = ("--api-key", "k", "--fault-lose-response", "--fault-method", "POST", "--fault-times", "1")
+    with running_fake(*flags) as base:
+        url, auth = f"{base}/call_control_applications", {"Authorization": "Bearer k"}
+        with pytest.raises(requests.ConnectionError):
+            requests.post(url, json={"application_name": "lost", "webhook_event_url": "https://example.com"}, headers=auth)
+        assert requests.get(url, headers=auth).json()["meta"]["total_results"] == 1
+
+
+def test_a_nonsensical_rate_limit_flag_is_refused() -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "telnyx_fake", "--rate-limit", "0"], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    assert finished.returncode == 2 and "--rate-limit" in finished.stderr

@@ -1,0 +1,165 @@
+"""Pacing by Telnyx's rate-limit headers: `RateLimitPacer` on its own, then the client against the fake's budget."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from provider import TelnyxClient
+from provider.pacing import RateLimitPacer
+from telnyx_fake import FakeTelnyxServer, TelnyxBackend
+
+from .conftest import FAST_BACKOFF, REQUIRED
+
+
+class Clock:
+    """A clock that moves only when someone sleeps, recording each sleep."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.wall = 1_700_000_000.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        self.wall += seconds
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def pacer(clock: Clock) -> RateLimitPacer:
+    return RateLimitPacer(clock=lambda: clock.now, wall_clock=lambda: clock.wall, sleep=clock.sleep)
+
+
+def limits(remaining: object, reset: object) -> dict[str, str]:
+    return {"x-ratelimit-limit": "10", "x-ratelimit-remaining": str(remaining), "x-ratelimit-reset": str(reset)}
+
+
+def test_a_spent_window_holds_the_next_request_until_it_resets(pacer: RateLimitPacer, clock: Clock) -> None:
+    pacer.observe(limits(0, 2))
+    pacer.acquire()
+    assert clock.sleeps == [2.0]
+
+
+def test_nothing_waits_while_the_window_has_room(pacer: RateLimitPacer, clock: Clock) -> None:
+    pacer.observe(limits(5, 2))
+    pacer.acquire()
+    assert clock.sleeps == []
+
+
+def test_the_slots_left_are_shared_out_before_anyone_waits(pacer: RateLimitPacer, clock: Clock) -> None:
+    pacer.observe(limits(2, 5))
+    pacer.acquire()
+    pacer.acquire()
+    assert clock.sleeps == []
+    pacer.acquire()
+    assert clock.sleeps == [5.0]
+
+
+def test_a_late_answer_from_the_same_window_cannot_give_back_slots(pacer: RateLimitPacer, clock: Clock) -> None:
+    pacer.observe(limits(0, 3))
+    pacer.observe(limits(4, 3))  # sent earlier, answered later
+    pacer.acquire()
+    assert clock.sleeps == [3.0]
+
+
+def test_a_new_window_is_taken_at_its_word(pacer: RateLimitPacer, clock: Clock) -> None:
+    pacer.observe(limits(0, 1))
+    clock.now += 1.5
+    pacer.observe(limits(9, 60))
+    pacer.acquire()
+    assert clock.sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("reset", "expected"),
+    [("3", 3.0), ("1700000003", 3.0), ("1700000003000", 3.0), ("1699999990", 0.0)],
+    ids=["seconds-until-reset", "epoch-seconds", "epoch-milliseconds", "epoch-in-the-past"],
+)
+def test_reset_is_read_as_a_delay_or_as_an_epoch_timestamp(
+    pacer: RateLimitPacer, clock: Clock, reset: str, expected: float
+) -> None:
+    pacer.observe(limits(0, reset))
+    pacer.acquire()
+    assert sum(clock.sleeps) == pytest.approx(expected)
+
+
+def test_the_wait_is_capped(pacer: RateLimitPacer, clock: Clock) -> None:
+    pacer.observe(limits(0, 86400))
+    pacer.acquire()
+    assert clock.sleeps == [60.0]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"x-ratelimit-remaining": "0"}, limits("none", 5), limits(0, "soon"), limits(0, "nan")],
+    ids=["absent", "no-reset", "garbled-remaining", "garbled-reset", "not-a-number"],
+)
+def test_missing_or_garbled_headers_hold_nothing_back(
+    pacer: RateLimitPacer, clock: Clock, headers: dict[str, str]
+) -> None:
+    pacer.observe(headers)
+    pacer.acquire()
+    assert clock.sleeps == []
+
+
+# --- the client against the fake's budget -------------------------------------------------------
+
+
+def test_pacing_keeps_a_small_budget_from_answering_429(client: TelnyxClient, backend: TelnyxBackend) -> None:
+    app_id = backend.create(REQUIRED)["id"]
+    backend.set_rate_limit(3, 0.5)
+    started = time.monotonic()
+    for _ in range(7):
+        client.retrieve(app_id)
+    assert [r.status for r in backend.calls()] == [200] * 7
+    assert time.monotonic() - started >= 0.9, "7 requests at 3 per window need 3 windows"
+
+
+def test_without_pacing_the_same_budget_answers_429(backend: TelnyxBackend, fake_server: FakeTelnyxServer) -> None:
+    app_id = backend.create(REQUIRED)["id"]
+    backend.set_rate_limit(3, 0.5)
+    with TelnyxClient(
+        backend.api_key, fake_server.base_url, backoff_factor=FAST_BACKOFF, pace_by_rate_limit_headers=False
+    ) as unpaced:
+        for _ in range(7):
+            unpaced.retrieve(app_id)  # still succeeds: the 429's Retry-After is waited out
+    assert 429 in [r.status for r in backend.calls()]
+
+
+def test_threads_of_one_client_share_the_pacing(server_client: TelnyxClient, backend: TelnyxBackend) -> None:
+    app_id = backend.create(REQUIRED)["id"]
+    backend.set_rate_limit(2, 1.0)
+    server_client.retrieve(app_id)
+    server_client.retrieve(app_id)  # the window is spent, and this thread heard it
+    other = threading.Thread(target=server_client.retrieve, args=(app_id,))
+    started = time.monotonic()
+    other.start()
+    other.join()
+    assert [r.status for r in backend.calls()] == [200, 200, 200]
+    assert time.monotonic() - started >= 0.5, "the other thread went ahead without waiting for the window"
+
+
+def test_a_429_holds_back_the_other_threads_until_the_window_resets(
+    server_client: TelnyxClient, backend: TelnyxBackend
+) -> None:
+    app_id = backend.create(REQUIRED)["id"]
+    backend.set_rate_limit(2, 1.0)
+    backend.spend_budget()
+    backend.spend_budget()  # someone else spent the window
+    first = threading.Thread(target=server_client.retrieve, args=(app_id,))
+    first.start()  # answered 429 (remaining 0), then retried after Retry-After
+    deadline = time.monotonic() + 5
+    while not backend.calls() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)  # the 429 has reached the client
+    server_client.retrieve(app_id)  # this thread heard it too, and waits instead of provoking a second 429
+    first.join()
+    assert [r.status for r in backend.calls()] == [429, 200, 200]
