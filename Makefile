@@ -35,9 +35,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-## benchmark: API calls per operation, serialised provider size, overhead per call
+## benchmark: API calls per operation, serialised provider size, overhead per call, pacing under a rate limit
 benchmark: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark
+	$(VENV)/bin/python -m scripts.pacing_benchmark
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

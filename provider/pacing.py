@@ -7,10 +7,12 @@ a timestamp. Other APIs send an epoch timestamp under the same name, so a value 
 large to be a delay (after 2001 as epoch seconds) is read as one. Either way the wait
 is capped, like Retry-After, so a wrong or hostile header cannot stall a deployment.
 
-One pacer serves every thread of a client: each request first `acquire`s a slot, and
-every response is `observe`d. The pacer counts the requests it lets through against
-the last `remaining` the API reported, so several threads do not all spend the last
-slot; when none is left, every thread waits until the window resets.
+One pacer serves every thread of a client. Each attempt first `acquire`s a slot; its
+answer is `observe`d, or the attempt `release`d when no answer came. An answer's
+`remaining` cannot count the attempts sent after it that are still in flight, so the
+pacer takes those off, and keeps the lowest count heard in a window (threads' answers
+arrive out of order). When nothing is left, every thread waits until the window
+resets; the new window starts with `x-ratelimit-limit` slots, until answers tell more.
 """
 
 from __future__ import annotations
@@ -21,17 +23,18 @@ import time
 from collections.abc import Callable, Mapping
 
 MAX_WAIT_SECONDS = 60.0
+LIMIT_HEADER = "x-ratelimit-limit"
 REMAINING_HEADER = "x-ratelimit-remaining"
 RESET_HEADER = "x-ratelimit-reset"
 _EPOCH_SECONDS_FROM = 1e9  # 2001-09-09: no window lasts 31 years, so a larger reset is a timestamp
 _EPOCH_MILLISECONDS_FROM = 1e12
-# Two reports whose resets differ by less than this belong to the same window
-# (resets come in whole seconds, and responses arrive out of order across threads).
-_SAME_WINDOW_SLACK = 1.0
+# How long threads wait for an answer to tell a new window's end once its slots are taken;
+# if none comes (the attempts failed), they go ahead and let the API's answers steer again.
+_ANSWER_WAIT = 5.0
 
 
 class RateLimitPacer:
-    """Paces one client's requests by the rate-limit headers of the responses it gets. Thread-safe."""
+    """Paces one client's requests by the rate-limit headers of the answers it gets. Thread-safe."""
 
     def __init__(
         self,
@@ -45,42 +48,86 @@ class RateLimitPacer:
         self._clock = clock
         self._wall_clock = wall_clock
         self._sleep = sleep
-        self._lock = threading.Lock()
+        self._answered = threading.Condition()
+        self._limit: int | None = None  # a window's slots, as x-ratelimit-limit last said
         self._remaining: int | None = None  # None: nothing known about the current window
-        self._reset_at: float | None = None
-        self.waited = 0.0  # seconds spent waiting for a window to reset, for benchmarks
+        self._reset_at: float | None = None  # the latest the current window can end; None: not yet known
+        self._sent = 0
+        self._in_flight: set[int] = set()  # tickets of attempts sent and not yet answered or released
+        self._tickets = threading.local()  # each thread's last attempt (a thread sends one at a time)
+        self.waited = 0.0  # seconds spent waiting for windows to reset, for benchmarks
 
-    def acquire(self) -> None:
-        """Take a slot for one request, first waiting for the window to reset if none is left."""
+    def acquire(self) -> int:
+        """Take a slot for an attempt, first waiting for the window to reset if none is left.
+
+        Returns the attempt's ticket, also remembered as this thread's last attempt; the
+        attempt counts as in flight until it is observed or released.
+        """
         while True:
-            with self._lock:
-                now = self._clock()
-                if self._reset_at is not None and now >= self._reset_at:
-                    self._remaining = self._reset_at = None
-                if self._remaining is None or self._reset_at is None:
-                    return
-                if self._remaining > 0:
-                    self._remaining -= 1
-                    return
-                delay = self._reset_at - now
+            with self._answered:
+                delay = self._wait_before_sending()
+                if delay is None:
+                    return self._take_slot()
             self._sleep(delay)
-            with self._lock:
+            with self._answered:
                 self.waited += delay
 
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Learn from a response's `x-ratelimit-remaining` and `x-ratelimit-reset` (ignored when absent or garbled)."""
+    def release(self, ticket: int | None = None) -> None:
+        """The attempt with `ticket` (by default this thread's last) is over, answered or not."""
+        with self._answered:
+            self._in_flight.discard(self._ticket(ticket))
+            self._answered.notify_all()
+
+    def observe(self, headers: Mapping[str, str], ticket: int | None = None) -> None:
+        """Learn from the answer to the attempt with `ticket` (by default this thread's last).
+
+        Headers that are absent or garbled teach nothing.
+        """
+        limit = _number(headers.get(LIMIT_HEADER))
         remaining = _number(headers.get(REMAINING_HEADER))
         reset = _number(headers.get(RESET_HEADER))
-        if remaining is None or reset is None:
-            return
-        with self._lock:
+        with self._answered:
+            ticket = self._ticket(ticket)
+            self._in_flight.discard(ticket)
+            if limit is not None and limit >= 1:
+                self._limit = int(limit)
+            if remaining is None or reset is None:
+                return
             now = self._clock()
+            count = int(remaining) - sum(1 for other in self._in_flight if other > ticket)
             reset_at = now + self._delay(reset)
-            if self._reset_at is None or self._remaining is None or reset_at > self._reset_at + _SAME_WINDOW_SLACK:
-                self._remaining, self._reset_at = int(remaining), reset_at
-            else:
-                # Same window: a smaller count is the newer news (earlier answers may arrive late).
-                self._remaining = min(self._remaining, int(remaining))
+            if self._remaining is None or (self._reset_at is not None and now >= self._reset_at):
+                self._remaining, self._reset_at = count, reset_at
+            else:  # the same window, as far as anyone can tell: the lowest count and the earliest end hold
+                self._remaining = min(self._remaining, count)
+                self._reset_at = reset_at if self._reset_at is None else min(self._reset_at, reset_at)
+            self._answered.notify_all()
+
+    def _wait_before_sending(self) -> float | None:
+        """Seconds to sleep before trying again, or None to send now. Called with the lock held."""
+        while self._remaining is not None and self._remaining <= 0:
+            if self._reset_at is None:
+                # A new window's slots are taken and no answer has told when it ends yet: wait for one,
+                # unless none can come.
+                if not self._in_flight or not self._answered.wait(timeout=_ANSWER_WAIT):
+                    self._remaining = None
+                continue
+            now = self._clock()
+            if now < self._reset_at:
+                return self._reset_at - now
+            self._remaining, self._reset_at = self._limit, None  # a new window, with the whole limit
+        return None
+
+    def _take_slot(self) -> int:
+        if self._remaining is not None:
+            self._remaining -= 1
+        self._sent += 1
+        self._in_flight.add(self._sent)
+        self._tickets.number = self._sent
+        return self._sent
+
+    def _ticket(self, ticket: int | None) -> int:
+        return ticket if ticket is not None else getattr(self._tickets, "number", 0)
 
     def _delay(self, reset: float) -> float:
         if reset >= _EPOCH_MILLISECONDS_FROM:

@@ -74,6 +74,7 @@ class TelnyxRetry(Retry):
         """Back off (or wait out Retry-After), then wait for a slot in the rate-limit window."""
         super().sleep(response)
         if self.pacer is not None:
+            self.pacer.release()  # the failed attempt is over, whether or not an answer came
             self.pacer.acquire()
 
 
@@ -106,11 +107,14 @@ class PacedAdapter(HTTPAdapter):
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         """Send one request (urllib3 retries inside), paced by the rate-limit headers seen so far."""
-        if self.pacer is not None:
-            self.pacer.acquire()
-        response = super().send(request, *args, **kwargs)
-        if self.pacer is not None:
-            self.pacer.observe(response.headers)
+        if self.pacer is None:
+            return super().send(request, *args, **kwargs)
+        self.pacer.acquire()
+        try:
+            response = super().send(request, *args, **kwargs)
+        finally:
+            self.pacer.release()
+        self.pacer.observe(response.headers)
         return response
 
 

@@ -38,8 +38,8 @@ def pacer(clock: Clock) -> RateLimitPacer:
     return RateLimitPacer(clock=lambda: clock.now, wall_clock=lambda: clock.wall, sleep=clock.sleep)
 
 
-def limits(remaining: object, reset: object) -> dict[str, str]:
-    return {"x-ratelimit-limit": "10", "x-ratelimit-remaining": str(remaining), "x-ratelimit-reset": str(reset)}
+def limits(remaining: object, reset: object, limit: int = 10) -> dict[str, str]:
+    return {"x-ratelimit-limit": str(limit), "x-ratelimit-remaining": str(remaining), "x-ratelimit-reset": str(reset)}
 
 
 def test_a_spent_window_holds_the_next_request_until_it_resets(pacer: RateLimitPacer, clock: Clock) -> None:
@@ -63,19 +63,66 @@ def test_the_slots_left_are_shared_out_before_anyone_waits(pacer: RateLimitPacer
     assert clock.sleeps == [5.0]
 
 
-def test_a_late_answer_from_the_same_window_cannot_give_back_slots(pacer: RateLimitPacer, clock: Clock) -> None:
-    pacer.observe(limits(0, 3))
-    pacer.observe(limits(4, 3))  # sent earlier, answered later
+def test_attempts_still_in_flight_are_taken_off_an_answer_s_count(pacer: RateLimitPacer, clock: Clock) -> None:
+    first = pacer.acquire()
+    pacer.acquire()
+    pacer.acquire()
+    pacer.observe(limits(3, 5), ticket=first)  # the two still in flight may not be in its count
+    pacer.acquire()
+    assert clock.sleeps == []
+    pacer.acquire()
+    assert clock.sleeps == [5.0]
+
+
+def test_a_late_answer_cannot_raise_the_count_within_a_window(pacer: RateLimitPacer, clock: Clock) -> None:
+    older, newer = pacer.acquire(), pacer.acquire()
+    pacer.observe(limits(0, 3), ticket=newer)
+    pacer.observe(limits(4, 3), ticket=older)  # sent earlier, answered later
     pacer.acquire()
     assert clock.sleeps == [3.0]
 
 
-def test_a_new_window_is_taken_at_its_word(pacer: RateLimitPacer, clock: Clock) -> None:
+def test_each_thread_s_answer_is_matched_to_its_own_attempt(pacer: RateLimitPacer, clock: Clock) -> None:
+    pacer.acquire()
+    other = threading.Thread(target=pacer.acquire)
+    other.start()
+    other.join()
+    pacer.observe(limits(1, 3))  # answers this thread's attempt: the other thread's is not counted in it
+    pacer.acquire()
+    assert clock.sleeps == [3.0]
+
+
+def test_a_spent_window_is_forgotten_once_its_reset_passes(pacer: RateLimitPacer, clock: Clock) -> None:
     pacer.observe(limits(0, 1))
     clock.now += 1.5
-    pacer.observe(limits(9, 60))
+    pacer.acquire()
     pacer.acquire()
     assert clock.sleeps == []
+
+
+def test_a_new_window_opens_with_the_limit_and_then_waits_for_an_answer(pacer: RateLimitPacer, clock: Clock) -> None:
+    pacer.observe(limits(0, 1, limit=2))
+    first = pacer.acquire()  # waits out the spent window; the new one has 2 slots
+    pacer.acquire()
+    third = threading.Thread(target=pacer.acquire)
+    third.start()
+    third.join(0.2)
+    assert third.is_alive(), "a third attempt went out before any answer told the new window's count"
+    pacer.observe(limits(1, 1, limit=2), ticket=first)  # the second attempt is still in flight: nothing left
+    third.join(5)
+    assert not third.is_alive()
+    assert clock.sleeps == [1.0, 1.0]
+
+
+def test_a_spent_new_window_with_nothing_in_flight_does_not_wait_for_answers(
+    pacer: RateLimitPacer, clock: Clock
+) -> None:
+    pacer.observe(limits(0, 1, limit=1))
+    pacer.acquire()
+    pacer.release()  # the attempt failed without an answer
+    started = time.monotonic()
+    pacer.acquire()
+    assert time.monotonic() - started < 1.0 and clock.sleeps == [1.0]
 
 
 @pytest.mark.parametrize(
