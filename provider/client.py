@@ -52,7 +52,12 @@ def _is_loopback(host: str) -> bool:
 
 
 class TelnyxClient:
-    """A client for Telnyx call control applications. Thread-safe; one connection pool per client."""
+    """A client for Telnyx call control applications. Thread-safe; one connection pool per client.
+
+    Every request is retried up to `max_retries` times where that is safe (see `transport.py`),
+    and, unless `pace_by_rate_limit_headers` is False, waits while the account's rate-limit
+    window is spent; `pacer` is shared by all threads using the client.
+    """
 
     def __init__(
         self,
