@@ -8,7 +8,7 @@ YES ?=
 RUN_STACK = $(VENV)/bin/python -m scripts.run_stack $(if $(YES),--yes)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: up preview destroy test lint benchmark clean
+.PHONY: up preview destroy review test lint benchmark clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ preview: $(STAMP)
 ## destroy: delete every application the STACK manages
 destroy: $(STAMP)
 	$(RUN_STACK) destroy --stack $(STACK)
+
+## review: preview every stack in STACKS as JSON and print the pull-request comment (scripts/review.py)
+STACKS ?= dev staging prod
+review: $(STAMP)
+	@rm -rf .review && mkdir .review; status=0; \
+	for stack in $(STACKS); do \
+	  $(RUN_STACK) preview --stack $$stack --json-out .review/$$stack.json >&2; code=$$?; \
+	  [ $$code -ne 127 ] || exit 127; [ $$code -eq 0 ] || status=1; \
+	done; \
+	$(VENV)/bin/python -m scripts.review $(foreach stack,$(STACKS),.review/$(stack).json) || status=1; \
+	exit $$status
 
 ## test: lint, type-check and run every test
 test: lint

@@ -8,6 +8,8 @@
   sees a real `pulumi up` with no account. The demo's state lives apart, in
   `.fake-telnyx/state/`, so it never mixes with state about real applications.
 - PULUMI_BACKEND_URL, when set, overrides where the state lives.
+- `preview --json-out FILE` writes the engine's JSON (`pulumi preview --json`) to FILE instead of
+  the diff, for `make review` (scripts/review.py reads it).
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=sorted(COMMANDS))
     parser.add_argument("--stack", default="dev", help="dev, staging or prod (a file stacks/Pulumi.<stack>.yaml)")
     parser.add_argument("--yes", action="store_true", help="skip the confirmation prompt (always skipped with the fake)")
+    parser.add_argument("--json-out", type=Path, metavar="FILE", help="preview only: write `pulumi preview --json` to FILE")
     args = parser.parse_args(argv)
+    if args.json_out and args.command != "preview":
+        parser.error("--json-out goes with preview only")
 
     pulumi = shutil.which("pulumi")
     if pulumi is None:
@@ -65,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         command = [pulumi, *COMMANDS[args.command], "--stack", args.stack]
         if args.command != "preview" and (args.yes or using_fake):
             command.append("--yes")
+        if args.json_out:
+            command = [*(part for part in command if part != "--diff"), "--json"]
+            with args.json_out.open("w", encoding="utf-8") as out:
+                return subprocess.run(command, cwd=ROOT, env=env, stdout=out, check=False).returncode
         return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
 
 

@@ -98,3 +98,16 @@ def test_preview_shows_the_detailed_diff(tmp_path: Path) -> None:
 def test_an_unknown_stack_is_refused(tmp_path: Path) -> None:
     result, calls = run(["up", "--stack", "qa"], tmp_path)
     assert result.returncode == 2 and "stacks/Pulumi.qa.yaml" in result.stderr and calls == []
+
+
+def test_preview_can_write_the_engines_json_to_a_file_for_the_review(tmp_path: Path) -> None:
+    out = tmp_path / "dev.json"
+    result, calls = run(["preview", "--stack", "dev", "--json-out", str(out)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert calls[-1]["argv"] == ["preview", "--stack", "dev", "--json"]
+    assert out.exists() and "Pulumi state:" not in out.read_text()  # only the CLI's stdout goes to the file
+
+
+def test_json_out_goes_with_preview_only(tmp_path: Path) -> None:
+    result, calls = run(["up", "--json-out", str(tmp_path / "x.json")], tmp_path)
+    assert result.returncode == 2 and "--json-out goes with preview only" in result.stderr and calls == []
