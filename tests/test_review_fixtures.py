@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -22,11 +23,15 @@ from .preview_fixtures import (
     COMMITTED,
     EXPECTED,
     PREVIEWS,
+    dev_no_changes,
     go_json,
     load_300_applications,
+    prod_mixed,
     snapshots,
+    staging_updates,
     stand_in_evaluate,
 )
+from .stack_files import ROOT
 
 # struct -> (file in pulumi/pulumi, its JSON field names)
 ENGINE_FIELDS: dict[str, tuple[str, frozenset[str]]] = {
@@ -158,3 +163,14 @@ def test_with_refresh_the_refresh_steps_come_first_and_deletes_last() -> None:
 def test_the_size_limit_fixture_has_300_applications() -> None:
     digest = json.loads(go_json(load_300_applications()))
     assert sum(1 for step in digest["steps"] if "CallControlApplication" in step["urn"]) == 300
+
+
+def test_the_readme_example_is_what_the_renderer_writes() -> None:
+    dev, staging, prod = (stack_changes(parse_preview(json.loads(go_json(build())), "f.json")) for build in (dev_no_changes, staging_updates, prod_mixed))
+    staging = replace(staging, applications=staging.applications[:1], unchanged=1, others=())
+    prod = replace(prod, applications=prod.applications[:1], unchanged=2, others=())
+    rendered = render_comment([dev, staging, prod])
+    body = rendered.split("\n", 2)[2].rsplit("\n\n<sub>", 1)[0]  # without the hidden marker and the footer
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("````markdown\n", 1)[1].split("\n````", 1)[0]
+    assert example == body
