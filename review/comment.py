@@ -59,7 +59,7 @@ def render_comment(
     cuts the details of the least dangerous changes first, and says what was cut. `secret` (the API
     key) is scrubbed from everything, in every encoding.
     """
-    comment = _Comment(stacks, title, marker, problems, details_url, secret)
+    comment = _Comment(stacks, title, marker, problems, details_url, secret, limit or GITHUB_COMMENT_LIMIT)
     everything = comment.entry_keys()
     text = comment.render(everything)
     if limit is None or size(text) <= limit:
@@ -88,6 +88,7 @@ class _Comment:
     problems: Sequence[str]
     details_url: str | None
     secret: str | None
+    limit: int
 
     def entry_keys(self) -> list[EntryKey]:
         return [(s, a) for s, stack in enumerate(self.stacks) for a in range(len(stack.applications))]
@@ -125,7 +126,7 @@ class _Comment:
         for index, stack in enumerate(self.stacks):
             keys = [(index, a) for a in range(len(stack.applications))]
             parts.append(self._stack(stack, [k for k in keys if k in shown_set]))
-        cut = len(self.entry_keys()) - len(shown_set)
+        cut = [key for key in self.entry_keys() if key not in shown_set]
         if cut:
             parts.append(self._cut_note(cut))
         parts.append(FOOTER)
@@ -177,13 +178,14 @@ class _Comment:
             parts.append(_others(stack) + ".")
         return "\n\n".join(parts)
 
-    def _cut_note(self, cut: int) -> str:
-        where = _and([code(stack.stack) for stack in self.stacks if stack.applications])
+    def _cut_note(self, cut: Sequence[EntryKey]) -> str:
+        where = _and([code(self.stacks[index].stack) for index in sorted({index for index, _ in cut})])
         more = f"[the full review]({self.details_url})" if self.details_url else "`make review` (the full review)"
+        dangers = sum(1 for stack in self.stacks for change in stack.applications if change.dangerous)
+        listed = "every danger is listed above" if dangers <= MAX_DANGER_LINES else "the dangers come first above"
         return (
-            f"✂️ **Cut to fit GitHub's {GITHUB_COMMENT_LIMIT:,}-character limit for a comment:** the details of "
-            f"{_plural(cut, 'change')} (the least dangerous ones, in {where}) are not shown; every danger is listed "
-            f"above. See {more}."
+            f"✂️ **Cut to fit {_limit_words(self.limit)}:** the details of "
+            f"{_plural(len(cut), 'change')} (the least dangerous ones, in {where}) are not shown; {listed}. See {more}."
         )
 
 
@@ -333,7 +335,7 @@ def _printable(text: str) -> str:
 
 def _hard_cut(text: str, limit: int) -> str:
     """The last resort when even the summaries and dangers do not fit: whole lines up to the limit, and a note."""
-    note = f"\n\n✂️ **Cut at GitHub's {GITHUB_COMMENT_LIMIT:,}-character limit for a comment.**\n"
+    note = f"\n\n✂️ **Cut at {_limit_words(limit)}.**\n"
     kept: list[str] = []
     budget = limit - size(note)
     for line in text.splitlines():
@@ -342,6 +344,11 @@ def _hard_cut(text: str, limit: int) -> str:
             break
         kept.append(line)
     return "\n".join(kept) + note
+
+
+def _limit_words(limit: int) -> str:
+    owner = "GitHub's" if limit == GITHUB_COMMENT_LIMIT else "the"
+    return f"{owner} {limit:,}-character limit for a comment"
 
 
 def _cut(text: str, limit: int) -> str:
