@@ -7,7 +7,9 @@ bytes, is stable between runs, and picks up fixed code at once. It captures
 nothing at construction, so nothing secret is ever pickled into state.
 
 check and diff make no API call and need no API key, so a preview works
-without one. create, read, update and delete make exactly one call each.
+without one. create, update and delete make exactly one call each; read makes
+one GET, or shares one listing of the account with the other reads of a refresh
+(`account_snapshot.py`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pulumi.dynamic import (
 )
 
 from . import fields, wire
+from .account_snapshot import AccountSnapshot, refresh_by_list
 from .client import TelnyxClient
 from .errors import KEY_HELP, TelnyxApiError
 from .settings import ApiSettings, resolve_settings
@@ -49,6 +52,7 @@ class CallControlApplicationProvider(ResourceProvider):
         self._settings = resolve_settings(req.config.get, os.environ)
         self._client: TelnyxClient | None = None
         self._lock = threading.Lock()
+        self._applications = AccountSnapshot(self._api, by_list=refresh_by_list(os.environ))
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate and normalise the inputs; every failure at once, names the property. No API call.
@@ -88,9 +92,12 @@ class CallControlApplicationProvider(ResourceProvider):
         return CreateResult(str(app["id"]), _outputs(app))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """One GET. A vanished application reads as an empty id, which drops it from state."""
+        """One GET, or an answer from the refresh's one listing of the account (`AccountSnapshot`).
+
+        A vanished application reads as an empty id, which drops it from state.
+        """
         try:
-            app = self._api().retrieve(id_)
+            app = self._applications.retrieve(id_)
         except TelnyxApiError as error:
             if error.not_found:
                 return ReadResult("", {})

@@ -207,7 +207,7 @@ def test_a_configured_provider_pickles_without_its_key(provider: CallControlAppl
 
 def test_an_unconfigured_provider_says_so() -> None:
     with pytest.raises(TelnyxApiError, match="not configured"):
-        CallControlApplicationProvider().read("1", {})
+        CallControlApplicationProvider().delete("1", {})
 
 
 def test_check_returns_every_field_so_the_engine_compares_like_with_like(provider: CallControlApplicationProvider) -> None:
