@@ -8,7 +8,7 @@ YES ?=
 RUN_STACK = $(VENV)/bin/python -m scripts.run_stack $(if $(YES),--yes)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: up preview destroy test lint benchmark clean
+.PHONY: up preview destroy test lint benchmark benchmark-refresh clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: $(STAMP)
 ## benchmark: API calls per operation, serialised provider size, overhead per call
 benchmark: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark
+
+## benchmark-refresh: requests and wall time of a refresh, every read a GET vs one listing (about 2 minutes)
+benchmark-refresh: $(STAMP)
+	$(VENV)/bin/python -m scripts.benchmark_refresh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
