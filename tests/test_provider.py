@@ -152,7 +152,7 @@ def test_delete_of_a_vanished_application_succeeds(provider: CallControlApplicat
     provider.delete("1293384261075731499", {})
 
 
-def test_update_patches_the_full_state(provider: CallControlApplicationProvider, backend: TelnyxBackend) -> None:
+def test_update_puts_a_removed_field_back_to_its_default(provider: CallControlApplicationProvider, backend: TelnyxBackend) -> None:
     app_id, outputs = created(provider, {**REQUIRED, "outbound": {"channel_limit": 3}})
     news = provider.check({}, REQUIRED).inputs
     result = provider.update(app_id, outputs, news)

@@ -283,7 +283,7 @@ def test_an_import_id_naming_another_application_than_the_one_in_state_fails_che
 def test_an_import_id_on_an_application_in_state_that_was_never_refreshed_is_dropped(
     host: DynamicProviderHost, backend: TelnyxBackend
 ) -> None:
-    app_id, outputs, inputs = deploy(host, REQUIRED)  # created, so the state holds no id yet
+    app_id, _, inputs = deploy(host, REQUIRED)  # created, so the state holds no id yet
     checked, failures = host.check(with_provider({**REQUIRED, "import_id": app_id}), olds=inputs)
     assert failures == [] and checked == inputs
     assert backend.calls("GET") == []
