@@ -200,7 +200,7 @@ def _import_id_to_keep(olds: Mapping[str, Any], import_id: Any) -> tuple[Any, li
         return None, []
     if wire.is_unknown(import_id):
         return (import_id if not olds else None), []
-    if not (isinstance(import_id, str) and import_id.isdigit()):
+    if not fields.is_id(import_id):
         return import_id, [CheckFailure(wire.IMPORT_ID, f"got {import_id!r}; expected an application id, a string of digits")]
     if not olds:
         return import_id, []

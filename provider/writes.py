@@ -30,6 +30,7 @@ from typing import Any
 from . import fields
 from .client import TelnyxClient
 from .errors import TelnyxApiError
+from .redact import mask_url
 
 REQUIRED_IN_PATCH = ("application_name", "webhook_event_url")
 ALL_PATHS: tuple[str, ...] = tuple(spec.path for spec in fields.FIELDS)
@@ -44,9 +45,12 @@ class NotKept:
     kept: Any
 
     def describe(self) -> str:
-        """One line naming the field and both values (webhook URLs may carry credentials: never shown)."""
+        """One line naming the field and both values (a webhook URL may carry credentials: only masked)."""
         if fields.FIELDS_BY_PATH[self.path].kind is fields.Kind.URL:
-            return f"{self.path}: the URL sent was not kept (URLs are not shown)"
+            return (
+                f"{self.path}: sent {mask_url(self.sent)}, kept {mask_url(self.kept)} "
+                "(only scheme and host are shown)"
+            )
         return f"{self.path}: sent {self.sent!r}, kept {self.kept!r}"
 
 

@@ -316,7 +316,10 @@ def test_check_of_an_adoption_with_a_key_makes_one_get_and_names_each_mismatch(h
     assert len(failures) == 3
     assert "dtmf_type: the application has 'Inband', the program declares 'RFC 2833'" in reasons
     assert "outbound.channel_limit: the application has 7, the program declares None" in reasons
-    assert "webhook_event_failover_url: the application's URL differs from the declared one" in reasons
+    assert (
+        "webhook_event_failover_url: the application's URL (https://failover.example.com/…) differs from "
+        "the declared one (https://failover.example.com/…" in reasons
+    )
     assert "hunter" not in reasons  # a webhook URL may carry credentials: never quoted
     assert f"call control application {existing['id']} is adopted only as it is" in reasons
 
