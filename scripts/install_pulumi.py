@@ -15,6 +15,7 @@ folder's URL (a mirror holding the same files).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import platform
@@ -150,6 +151,8 @@ def install(
         return cli_path(version, install_root, os_name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            install_root.rmdir()  # only when empty: a failed first install leaves no folder behind
 
 
 def published_checksum(checksums: str, archive: str) -> str:

@@ -34,8 +34,9 @@ PLUGIN = "#!/bin/sh\necho python language host\n"
 GOOD = {"pulumi/pulumi": version_script(), "pulumi/pulumi-language-python": PLUGIN}
 
 
-def leftovers(install_root: Path) -> list[str]:
-    return sorted(p.name for p in install_root.iterdir()) if install_root.exists() else []
+def leftovers(install_root: Path) -> list[str] | None:
+    """What the install folder holds; None when there is no such folder."""
+    return sorted(p.name for p in install_root.iterdir()) if install_root.exists() else None
 
 
 def install_from(release: Path, install_root: Path) -> Path:
@@ -93,7 +94,7 @@ def test_a_wrong_checksum_is_refused_and_nothing_is_installed(tmp_path: Path) ->
     with pytest.raises(InstallError, match="does not match its published SHA-256 checksum") as refused:
         install_from(tmp_path / "release", root)
     assert f"expected {'0' * 64}" in str(refused.value)
-    assert leftovers(root) == []
+    assert leftovers(root) is None
 
 
 def test_an_archive_the_checksums_do_not_list_is_refused(tmp_path: Path) -> None:
@@ -102,7 +103,7 @@ def test_an_archive_the_checksums_do_not_list_is_refused(tmp_path: Path) -> None
     root = tmp_path / ".pulumi-cli"
     with pytest.raises(InstallError, match=re.escape(f"no SHA-256 for pulumi-v{VERSION}-linux-x64.tar.gz")):
         install_from(tmp_path / "release", root)
-    assert leftovers(root) == []
+    assert leftovers(root) is None
 
 
 @pytest.mark.parametrize("name", ["pulumi/../../escaped", "/tmp/absolute-escape", "elsewhere/pulumi"])
@@ -111,7 +112,7 @@ def test_an_archive_reaching_outside_its_pulumi_folder_is_refused(tmp_path: Path
     root = tmp_path / "project" / ".pulumi-cli"
     with pytest.raises(InstallError, match="outside its `pulumi/` folder"):
         install_from(tmp_path / "release", root)
-    assert leftovers(root) == []
+    assert leftovers(root) is None
     assert not (tmp_path / "escaped").exists() and not Path("/tmp/absolute-escape").exists()
 
 
@@ -122,7 +123,7 @@ def test_an_archive_with_a_link_is_refused(tmp_path: Path) -> None:
     root = tmp_path / ".pulumi-cli"
     with pytest.raises(InstallError, match="links or devices"):
         install_from(tmp_path / "release", root)
-    assert leftovers(root) == []
+    assert leftovers(root) is None
 
 
 def test_a_binary_that_is_not_the_pinned_version_is_not_installed(tmp_path: Path) -> None:
@@ -130,7 +131,7 @@ def test_a_binary_that_is_not_the_pinned_version_is_not_installed(tmp_path: Path
     root = tmp_path / ".pulumi-cli"
     with pytest.raises(InstallError, match=re.escape(f"reports 'v3.1.0', not v{VERSION}")):
         install_from(tmp_path / "release", root)
-    assert leftovers(root) == []
+    assert leftovers(root) is None
 
 
 def test_without_network_it_names_the_download_it_tried_in_one_line(tmp_path: Path) -> None:
@@ -141,7 +142,7 @@ def test_without_network_it_names_the_download_it_tried_in_one_line(tmp_path: Pa
     assert "\n" not in message
     assert f"{url}{checksums_name(VERSION)}: Connection refused" in message
     assert f"install it by hand (`curl -fsSL https://get.pulumi.com | sh -s -- --version {VERSION}`" in message
-    assert leftovers(tmp_path / ".pulumi-cli") == []
+    assert leftovers(tmp_path / ".pulumi-cli") is None
 
 
 def test_a_release_file_missing_on_the_server_is_named_with_its_status(tmp_path: Path) -> None:
@@ -165,7 +166,7 @@ def test_a_pulumi_on_path_wins_over_the_projects_own(tmp_path: Path) -> None:
     on_path.write_text(version_script("3.300.0"))
     on_path.chmod(0o755)
     assert find_or_install({"PATH": str(on_path.parent)}, tmp_path / ".pulumi-cli") == on_path
-    assert leftovers(tmp_path / ".pulumi-cli") == []
+    assert leftovers(tmp_path / ".pulumi-cli") is None
 
 
 def test_the_command_prints_the_folder_to_put_on_path(tmp_path: Path) -> None:
