@@ -100,8 +100,11 @@ def checksums_name(version: str) -> str:
 
 def cli_path(version: str, install_root: Path = INSTALL_ROOT, os_name: str | None = None) -> Path:
     """Where the project's own `pulumi` lives once installed (`bin/` keeps the release's plugins beside it)."""
-    os_name = os_name or release_platform()[0]
-    return install_root / f"v{version}" / "bin" / ("pulumi.exe" if os_name == "windows" else "pulumi")
+    return install_root / f"v{version}" / "bin" / _binary_name(os_name or release_platform()[0])
+
+
+def _binary_name(os_name: str) -> str:
+    return "pulumi.exe" if os_name == "windows" else "pulumi"
 
 
 def installed_cli(version: str, install_root: Path = INSTALL_ROOT) -> Path | None:
@@ -129,24 +132,23 @@ def install(
     staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=install_root))
     try:
         sums = staging / checksums_name(version)
-        _download(base + sums.name, sums, version)
+        _download(base + sums.name, sums, archive, version)
         expected = published_checksum(sums.read_text(), archive)
         print(f"The Pulumi CLI is not on PATH: downloading {base + archive}", file=sys.stderr)
-        actual = _download(base + archive, staging / archive, version)
+        actual = _download(base + archive, staging / archive, archive, version)
         if actual != expected:
             raise InstallError(
                 f"{base + archive} does not match its published SHA-256 checksum "
                 f"(expected {expected}, got {actual}); nothing was installed"
             )
         release = _unpack(staging / archive, staging / "unpacked", os_name)
-        binary = release / "bin" / cli_path(version, os_name=os_name).name
-        _check_runs(binary, version)
+        _check_runs(release / "bin" / _binary_name(os_name), version)
         target = install_root / f"v{version}"
         try:
             release.rename(target)
-        except OSError:
+        except OSError as error:
             if not cli_path(version, install_root, os_name).is_file():  # not a concurrent install that won
-                raise
+                raise InstallError(f"could not move the Pulumi CLI into {target}: {error}") from None
         print(f"Installed the Pulumi CLI v{version} in {target}", file=sys.stderr)
         return cli_path(version, install_root, os_name)
     finally:
@@ -164,8 +166,8 @@ def published_checksum(checksums: str, archive: str) -> str:
     raise InstallError(f"the release's checksums list has no SHA-256 for {archive}; nothing was installed")
 
 
-def _download(url: str, destination: Path, version: str) -> str:
-    """Stream `url` into `destination`; return its SHA-256."""
+def _download(url: str, destination: Path, archive: str, version: str) -> str:
+    """Stream `url` (the archive or its checksums) into `destination`; return its SHA-256."""
     digest = hashlib.sha256()
     try:
         with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_SECS) as response, destination.open("wb") as file:  # noqa: S310 - https by default; the mirror URL is the user's choice
@@ -173,18 +175,18 @@ def _download(url: str, destination: Path, version: str) -> str:
                 digest.update(chunk)
                 file.write(chunk)
     except urllib.error.HTTPError as error:
-        raise InstallError(_cannot_download(url, f"HTTP {error.code} {error.reason}", version)) from None
+        raise InstallError(_cannot_download(url, f"HTTP {error.code} {error.reason}", archive, version)) from None
     except urllib.error.URLError as error:
         reason = getattr(error.reason, "strerror", None) or str(error.reason)
-        raise InstallError(_cannot_download(url, reason, version)) from None
+        raise InstallError(_cannot_download(url, reason, archive, version)) from None
     except (OSError, TimeoutError) as error:
-        raise InstallError(_cannot_download(url, str(error) or type(error).__name__, version)) from None
+        raise InstallError(_cannot_download(url, str(error) or type(error).__name__, archive, version)) from None
     return digest.hexdigest()
 
 
-def _cannot_download(url: str, reason: str, version: str) -> str:
+def _cannot_download(url: str, reason: str, archive: str, version: str) -> str:
     return (
-        f"the Pulumi CLI is not on PATH and downloading v{version} failed: {url}: {reason}; "
+        f"the Pulumi CLI is not on PATH and downloading {archive} failed: {url}: {reason}; "
         f"install it by hand (`curl -fsSL https://get.pulumi.com | sh -s -- --version {version}`, "
         f"see {INSTALL_DOCS}) and run this again"
     )

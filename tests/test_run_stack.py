@@ -237,7 +237,8 @@ def test_without_the_cli_and_without_network_it_fails_in_one_line_naming_the_dow
     result = runner.make("up")
     assert result.returncode == 127
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith("error: the Pulumi CLI is not on PATH and downloading v") and "/pulumi-" in line
+    assert line.startswith(f"error: the Pulumi CLI is not on PATH and downloading {archive_name(VERSION, *release_platform())} failed")
+    assert f"/pulumi-{VERSION}-checksums.txt: Connection refused" in line
     assert "install it by hand" in line
     assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
 
