@@ -18,6 +18,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .errors import KEY_HELP, TelnyxApiError
+from .redact import scrub_secret
 
 DEFAULT_BASE_URL = "https://api.telnyx.com/v2"
 COLLECTION = "/call_control_applications"
@@ -192,12 +193,12 @@ class TelnyxClient:
             response = self._session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
         except requests.RequestException as error:
             raise TelnyxApiError(
-                f"Telnyx API {method} {path} could not be completed: {_scrub(str(error), self._api_key)}"
+                f"Telnyx API {method} {path} could not be completed: {scrub_secret(str(error), self._api_key)}"
             ) from None
         body = _json_or_none(response)
         if not response.ok:
             failure = TelnyxApiError.from_response(method, path, response.status_code, body)
-            raise TelnyxApiError(_scrub(failure.message, self._api_key), failure.status, failure.errors)
+            raise TelnyxApiError(scrub_secret(failure.message, self._api_key), failure.status, failure.errors)
         return body if isinstance(body, dict) else {}
 
 
@@ -211,8 +212,3 @@ def _json_or_none(response: requests.Response) -> Any:
     except ValueError:
         return None
 
-
-def _scrub(text: str, secret: str) -> str:
-    for form in (secret, repr(secret)[1:-1]):
-        text = text.replace(form, "***")
-    return text

@@ -227,7 +227,7 @@ def normalise(spec: Field, value: Any) -> Any:
         raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
     if spec.kind is Kind.URL:
         return _normalise_url(spec, value)
-    if spec.kind is Kind.ID and not value.isdigit():
+    if spec.kind is Kind.ID and not is_id(value):
         raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
     if spec.required and not value.strip():
         raise FieldError(spec.path, "must not be empty")
@@ -277,6 +277,24 @@ def _normalise_url(spec: Field, value: str) -> str:
     if parts.scheme not in ("http", "https") or not host:
         raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
     return value
+
+
+def is_id(value: Any) -> bool:
+    """Whether a value is a Telnyx id: a non-empty string of ASCII digits.
+
+    `str.isdigit` alone would accept superscripts and other scripts' digits ("١٢٣٤", "12²"),
+    which the API refuses.
+    """
+    return isinstance(value, str) and value.isascii() and value.isdigit()
+
+
+def value_at(state: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted field path (`dtmf_type`, `inbound.channel_limit`) of a state or property bag."""
+    group, _, name = path.rpartition(".")
+    if not group:
+        return state.get(name)
+    nested = state.get(group)
+    return nested.get(name) if isinstance(nested, Mapping) else None
 
 
 def default_of(spec: Field) -> Any:

@@ -81,13 +81,26 @@ def _application(
     own = dict(declared)
     import_id = own.pop(IMPORT_ID, None)
     problems = []
-    if import_id is not None and not (isinstance(import_id, str) and import_id.isdigit()):
+    if import_id is not None and not fields.is_id(import_id):
         problems.append(f"key {IMPORT_ID!r}: got {import_id!r}; expected the application's id as a quoted string of digits")
     merged = merge(defaults, own)
-    merged.setdefault("application_name", f"{logical_name}-{stack}")
+    merged.setdefault("application_name", default_application_name(stack, logical_name))
     result = fields.validate(merged)
     problems.extend(f"key {failure.path!r} {failure.reason}" for failure in result.failures)
     return ApplicationSpec(logical_name, result.properties, import_id), problems
+
+
+def default_application_name(stack: str, logical_name: str) -> str:
+    """The Telnyx name of an application that declares none: `<logical name>-<stack>`."""
+    return f"{logical_name}-{stack}"
+
+
+def application_name_of(stack: str, logical_name: str, declared: Mapping[str, Any]) -> Any:
+    """The `application_name` an entry ends up with: its own, or `<logical name>-<stack>`.
+
+    `defaults` cannot set it (the loader refuses that), so the entry alone decides.
+    """
+    return declared.get("application_name", default_application_name(stack, logical_name))
 
 
 def merge(defaults: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:

@@ -180,3 +180,20 @@ def _valid_values(field: fields.Field) -> st.SearchStrategy[Any]:
     if field.kind is kind.ID:
         return st.from_regex(r"[1-9][0-9]{18}", fullmatch=True)
     return st.text(min_size=1, max_size=20).filter(str.strip)
+
+
+@pytest.mark.parametrize("value", ["1293384261075731499", "0"])
+def test_an_id_is_a_string_of_ascii_digits(value: str) -> None:
+    assert fields.is_id(value)
+
+
+@pytest.mark.parametrize("value", ["١٢٣٤", "12²", "", " 12", "12a", 12, None])
+def test_other_digits_and_non_strings_are_not_ids(value: object) -> None:
+    assert not fields.is_id(value)
+
+
+def test_value_at_reads_top_level_and_nested_paths() -> None:
+    state = {"dtmf_type": "Inband", "inbound": {"channel_limit": 4}, "outbound": None}
+    assert fields.value_at(state, "dtmf_type") == "Inband"
+    assert fields.value_at(state, "inbound.channel_limit") == 4
+    assert fields.value_at(state, "outbound.channel_limit") is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from provider import stack_config
 from provider.stack_config import StackConfigError, load_applications, merge
 
 URL = "https://hooks.example.com/telnyx"
@@ -86,3 +87,8 @@ def test_merge_replaces_non_group_values() -> None:
 def test_a_null_puts_a_field_back_to_its_api_default_despite_the_defaults() -> None:
     [spec] = load_applications("dev", {"ivr": {"webhook_event_url": URL, "webhook_timeout_secs": None}}, {"webhook_timeout_secs": 10})
     assert "webhook_timeout_secs" not in spec.arguments
+
+
+def test_an_entrys_application_name_is_its_own_or_logical_name_dash_stack() -> None:
+    assert stack_config.application_name_of("prod", "ivr", {"application_name": "acme-ivr"}) == "acme-ivr"
+    assert stack_config.application_name_of("prod", "ivr", {"webhook_event_url": "https://x.example.com"}) == "ivr-prod"
