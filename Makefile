@@ -18,11 +18,12 @@ $(STAMP): $(REQUIREMENTS)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-## up: deploy the STACK (default dev); against a local fake Telnyx unless a key is set; YES=1 skips the prompt
+## up: deploy the STACK (default dev) after a refresh; against a local fake Telnyx unless a key is set;
+## YES=1 skips the prompt. Installs the Pulumi CLI into .pulumi-cli/ first when it is not on PATH.
 up: $(STAMP)
 	$(RUN_STACK) up --stack $(STACK)
 
-## preview: show what `up` would change, as a pull request reviewer sees it
+## preview: show what `up` would change, as a pull request reviewer sees it (refreshed first when a key is set)
 preview: $(STAMP)
 	$(RUN_STACK) preview --stack $(STACK)
 
