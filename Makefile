@@ -8,7 +8,7 @@ YES ?=
 RUN_STACK = $(VENV)/bin/python -m scripts.run_stack $(if $(YES),--yes)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: up preview destroy test lint benchmark clean
+.PHONY: up preview destroy adopt test lint benchmark benchmark-adopt clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ preview: $(STAMP)
 destroy: $(STAMP)
 	$(RUN_STACK) destroy --stack $(STACK)
 
+## adopt: add the STACK's existing Telnyx applications to its stack file (reads only);
+##        NAME_CONTAINS=text narrows them, DRY_RUN=1 prints instead of writing, STACK_FILE=path writes elsewhere
+adopt: $(STAMP)
+	$(VENV)/bin/python -m scripts.adopt --stack $(STACK) $(if $(STACK_FILE),--stack-file '$(STACK_FILE)') \
+		$(if $(NAME_CONTAINS),--name-contains '$(NAME_CONTAINS)') $(if $(DRY_RUN),--dry-run)
+
 ## test: lint, type-check and run every test
 test: lint
 	$(VENV)/bin/pytest
@@ -38,6 +44,10 @@ lint: $(STAMP)
 ## benchmark: API calls per operation, serialised provider size, overhead per call
 benchmark: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark
+
+## benchmark-adopt: adopt against an account of 1,000 applications on the loopback fake: list calls and wall time
+benchmark-adopt: $(STAMP)
+	$(VENV)/bin/python -m scripts.benchmark_adopt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
