@@ -356,6 +356,17 @@ def test_without_a_key_adopt_says_where_to_set_one_and_sends_nothing(
     assert account.backend.calls() == []
 
 
+def test_wrong_defaults_in_the_stack_file_stop_adopt_before_any_request(
+    account: Account, stacks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = stacks / "Pulumi.dev.yaml"
+    path.write_text(path.read_text().replace("webhook_timeout_secs: 10", "webhook_timeout_secs: 99"))
+    before = path.read_text()
+    assert adopt(stacks) == 2
+    assert "stack 'dev': defaults: key 'webhook_timeout_secs'" in capsys.readouterr().err
+    assert account.backend.calls() == [] and path.read_text() == before
+
+
 def test_an_api_error_is_one_line_without_the_key(
     account: Account, stacks: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -25,6 +25,7 @@ from scripts.adoption.entries import (
     unmanaged_fields,
     unrepresentable,
 )
+from scripts.adoption.plan import plan_adoption
 from scripts.adoption.stack_file import StackFile
 
 from .stack_files import ROOT
@@ -334,6 +335,41 @@ def test_the_target_file_counts_for_the_stack_adopted_into_whatever_its_name(tmp
     declared = read_declarations(target, "qa", StackFile(target, "qa").config)
     assert "custom" not in {d.stack for found in declared.by_name.values() for d in found}
     assert [str(d) for d in declared.by_name["ivr-qa"]] == ["qa: ivr"]
+
+
+# --- the decision for each application ----------------------------------------------------------------
+
+
+def folder_declaring(tmp_path: Path, entries: str) -> Any:
+    (tmp_path / "Pulumi.prod.yaml").write_text("config:\n  telnyx-call-control:applications:\n" + entries)
+    return read_declarations(tmp_path / "Pulumi.dev.yaml", "dev", {})
+
+
+def test_an_application_named_like_one_another_stack_imports_by_id_is_left_out(tmp_path: Path) -> None:
+    declared = folder_declaring(tmp_path, "    ivr: {application_name: acme-ivr, import_id: '7'}\n")
+    plan = plan_adoption([live_app(id="7", application_name="acme-ivr"), live_app(id="8", application_name="acme-ivr")],
+                         "dev", defaults(), declared, [])
+    assert [(d.app_id, str(d.declarations[0])) for d in plan.already_declared] == [("7", "prod: ivr")]
+    [left_out] = plan.left_out
+    assert left_out.app_ids == ("8",) and "2 live applications share this name" in left_out.reason
+    assert plan.added == []
+
+    plan = plan_adoption([live_app(id="8", application_name="acme-ivr")], "dev", defaults(), declared, [])
+    [left_out] = plan.left_out
+    assert "declared by prod: ivr (import_id 7)" in left_out.reason and plan.already_declared == []
+
+
+def test_an_application_a_stack_declares_by_name_alone_is_already_declared(tmp_path: Path) -> None:
+    declared = folder_declaring(tmp_path, "    ivr: {webhook_event_url: https://x.example.com}\n")
+    plan = plan_adoption([live_app(id="8", application_name="ivr-prod")], "dev", defaults(), declared, [])
+    assert [(d.app_id, str(d.declarations[0])) for d in plan.already_declared] == [("8", "prod: ivr")]
+
+
+def test_new_logical_names_avoid_the_files_entries_and_each_other(tmp_path: Path) -> None:
+    apps = [live_app(id="1", application_name="router"), live_app(id="2", application_name="Router!"), live_app(id="3", application_name="router-dev")]
+    plan = plan_adoption(apps, "dev", defaults(), folder_declaring(tmp_path, ""), ["router"])
+    assert [(a.app_id, a.logical_name) for a in plan.added] == [("1", "router-2"), ("2", "router-3"), ("3", "router-4")]
+    assert all(a.entry["application_name"] for a in plan.added)
 
 
 # --- the stack file as written -------------------------------------------------------------------------
