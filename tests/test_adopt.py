@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
 from provider.stack_config import ApplicationSpec, StackConfigError, load_applications
+from provider.stack_file_schema import stack_file_schema
 from scripts.adopt import main
 from telnyx_fake import FakeTelnyxServer, TelnyxBackend
 
@@ -208,6 +210,15 @@ def test_the_file_validates_with_the_stack_loader(account: Account, stacks: Path
     assert all(specs[name].import_id for name in ADOPTABLE)
 
 
+def test_the_file_passes_the_stack_file_schema_once_the_secret_is_stored(account: Account, stacks: Path) -> None:
+    adopt(stacks)
+    validator = jsonschema.Draft7Validator(stack_file_schema())
+    document = yaml.safe_load((stacks / "Pulumi.dev.yaml").read_text())
+    assert [e.message for e in validator.iter_errors(document)] == ["'webhook_event_url' is a required property"]
+    document["config"][APPLICATIONS]["secret-hooks"]["webhook_event_url"] = {"secure": "v1:abc"}
+    assert [e.message for e in validator.iter_errors(document)] == []
+
+
 def test_adopt_only_reads_the_account_with_one_list_call_per_page(account: Account, stacks: Path) -> None:
     adopt(stacks)
     calls = account.backend.calls()
@@ -320,6 +331,9 @@ def test_a_missing_stack_file_is_created_with_the_project_keys_and_no_secret(
 ) -> None:
     path = stacks / "Pulumi.qa.yaml"
     assert adopt(stacks, stack="qa") == 0
+    modeline = path.read_text().splitlines()[0]
+    assert modeline.startswith("# yaml-language-server: $schema=")
+    assert (path.parent / modeline.split("$schema=")[1]).resolve() == ROOT / "stacks" / "stack-file.schema.json"
     config = yaml.safe_load(path.read_text())["config"]
     assert sorted(config) == [f"{PROJECT}:applications", f"{PROJECT}:defaults"]
     assert "secure" not in path.read_text() and PROTOCOL_API_KEY not in path.read_text()

@@ -135,6 +135,13 @@ def test_an_encrypted_default_is_stated_in_every_entry() -> None:
     assert entry == {"import_id": APP_ID, "webhook_event_url": URL, "webhook_event_failover_url": None}
 
 
+def test_resource_options_in_the_defaults_are_no_setting() -> None:
+    with_options = read_defaults("dev", {"protect": True, "ignore_changes": ["webhook_event_url"], "dtmf_type": "Inband"})
+    assert with_options.known == {"dtmf_type": "Inband"}
+    entry = minimal_entry("dev", "router", live_app(application_name="router-dev", dtmf_type="Inband"), with_options)
+    assert entry == {"import_id": APP_ID, "webhook_event_url": URL}
+
+
 def test_invalid_defaults_stop_adopt_naming_each_key() -> None:
     with pytest.raises(AdoptionError) as caught:
         read_defaults("dev", {"dtmf_typ": "Inband", "webhook_timeout_secs": 99, "application_name": "x"})

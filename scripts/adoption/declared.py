@@ -18,13 +18,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from provider.stack_config import application_name_of, merge
+from provider.stack_file_schema import APPLICATIONS_KEY, DEFAULTS_KEY
 from provider.wire import IMPORT_ID
 
 from .entries import is_encrypted
-
-PROJECT = "telnyx-call-control"
-APPLICATIONS_KEY = f"{PROJECT}:applications"
-DEFAULTS_KEY = f"{PROJECT}:defaults"
 
 
 @dataclass(frozen=True)

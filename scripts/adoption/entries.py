@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from provider import fields
 from provider.redact import mask_url
-from provider.stack_config import StackConfigError, default_application_name, load_applications, merge
+from provider.stack_config import OPTIONS, StackConfigError, default_application_name, load_applications, merge
 from provider.wire import IMPORT_ID
 
 # Names that stand for the application itself in a stack file; `defaults` may not set them.
@@ -31,7 +31,7 @@ class AdoptionError(ValueError):
 class Defaults:
     """A stack file's `defaults`, as far as adopt can read them.
 
-    `known` holds the plain values; `hidden` the dotted paths of values stored encrypted (`{secure: …}`),
+    `known` holds the plain settings (resource options such as `protect` left out); `hidden` the dotted paths of values stored encrypted (`{secure: …}`),
     which adopt cannot read, so every entry states those settings itself.
     """
 
@@ -59,6 +59,8 @@ def read_defaults(stack: str, defaults: Any) -> Defaults:
     known: dict[str, Any] = {}
     hidden: set[str] = set()
     for key, value in defaults.items():
+        if key in OPTIONS:
+            continue  # resource options (protect, …) say nothing about a setting's value
         if is_encrypted(value):
             hidden.update(_paths_under(str(key)))
         elif str(key) in fields.GROUPS and isinstance(value, Mapping):

@@ -9,8 +9,8 @@ import shlex
 
 from provider import fields
 from provider.redact import mask_url
+from provider.stack_file_schema import APPLICATIONS_KEY
 
-from .declared import APPLICATIONS_KEY
 from .plan import Added, Plan
 
 

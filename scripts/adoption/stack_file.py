@@ -23,7 +23,8 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from .declared import APPLICATIONS_KEY, DEFAULTS_KEY
+from provider.stack_file_schema import APPLICATIONS_KEY, DEFAULTS_KEY
+
 from .entries import is_encrypted
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -41,9 +42,14 @@ def _represent_api_default(representer: RoundTripRepresenter, _: _ApiDefault) ->
     return representer.represent_scalar("tag:yaml.org,2002:null", "~")
 
 
-def new_stack_file_text(stack: str) -> str:
-    """The text of a stack file adopt creates: the project's config keys, and no secret."""
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "stacks" / "stack-file.schema.json"
+
+
+def new_stack_file_text(stack: str, folder: Path) -> str:
+    """The text of a stack file adopt creates in `folder`: the schema for editors, the project's config keys, no secret."""
+    schema = os.path.relpath(SCHEMA_FILE, folder.resolve())
     return (
+        f"# yaml-language-server: $schema={schema}\n"
         f"# {stack}: call control applications adopted from a Telnyx account (`make adopt STACK={stack}`).\n"
         "# The API key is never written here: set TELNYX_API_KEY in the environment.\n"
         "config:\n"
@@ -58,7 +64,7 @@ class StackFile:
     def __init__(self, path: Path, stack: str) -> None:
         self.path = path
         self.exists = path.exists()
-        self._original = path.read_text(encoding="utf-8") if self.exists else new_stack_file_text(stack)
+        self._original = path.read_text(encoding="utf-8") if self.exists else new_stack_file_text(stack, path.parent)
         self._yaml = _round_trip_yaml()
         try:
             # One parse: ruamel guesses the indentation while loading with our round-trip settings.
