@@ -28,6 +28,7 @@ from provider.stack_file_schema import APPLICATIONS_KEY, DEFAULTS_KEY
 from .entries import is_encrypted
 
 STR_TAG = "tag:yaml.org,2002:str"
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "stacks" / "stack-file.schema.json"
 
 
 class StackFileError(ValueError):
@@ -40,9 +41,6 @@ class _ApiDefault:
 
 def _represent_api_default(representer: RoundTripRepresenter, _: _ApiDefault) -> ScalarNode:
     return representer.represent_scalar("tag:yaml.org,2002:null", "~")
-
-
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "stacks" / "stack-file.schema.json"
 
 
 def new_stack_file_text(stack: str, folder: Path) -> str:
@@ -64,7 +62,10 @@ class StackFile:
     def __init__(self, path: Path, stack: str) -> None:
         self.path = path
         self.exists = path.exists()
-        self._original = path.read_text(encoding="utf-8") if self.exists else new_stack_file_text(stack, path.parent)
+        try:
+            self._original = path.read_text(encoding="utf-8") if self.exists else new_stack_file_text(stack, path.parent)
+        except (OSError, UnicodeDecodeError) as error:
+            raise StackFileError(f"{path}: cannot be read ({error.__class__.__name__}: {error})") from None
         self._yaml = _round_trip_yaml()
         try:
             # One parse: ruamel guesses the indentation while loading with our round-trip settings.
