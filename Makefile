@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
 POLICY_VENV := policies/venv
 POLICY_STAMP := $(POLICY_VENV)/.installed-$(shell cat requirements.txt policies/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: up preview destroy test lint benchmark benchmark-refresh policy-pack clean
+.PHONY: up preview destroy adopt test lint benchmark benchmark-adopt benchmark-refresh policy-pack clean
 
 $(STAMP): $(REQUIREMENTS)
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ preview: $(STAMP)
 ## destroy: delete every application the STACK manages
 destroy: $(STAMP)
 	$(RUN_STACK) destroy --stack $(STACK)
+
+## adopt: add the STACK's existing Telnyx applications to its stack file (reads only);
+##        NAME_CONTAINS=text narrows them, DRY_RUN=1 prints instead of writing, STACK_FILE=path writes elsewhere
+adopt: $(STAMP)
+	$(VENV)/bin/python -m scripts.adopt --stack $(STACK) $(if $(STACK_FILE),--stack-file '$(STACK_FILE)') \
+		$(if $(NAME_CONTAINS),--name-contains '$(NAME_CONTAINS)') $(if $(DRY_RUN),--dry-run)
 
 ## test: lint, type-check and run every test
 test: lint
@@ -50,6 +56,10 @@ $(POLICY_STAMP): requirements.txt policies/requirements.txt
 ## benchmark: API calls per operation, serialised provider size, overhead per call
 benchmark: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark
+
+## benchmark-adopt: adopt against an account of 1,000 applications on the loopback fake: list calls and wall time
+benchmark-adopt: $(STAMP)
+	$(VENV)/bin/python -m scripts.benchmark_adopt
 
 ## benchmark-refresh: requests and wall time of a refresh, every read a GET vs one listing (about 2 minutes)
 benchmark-refresh: $(STAMP)

@@ -1,1 +1,1 @@
-"""Commands users run, each `python -m scripts.<name>` with a thin main() over functions the tests call."""
+"""Commands users run around Pulumi, each `python -m scripts.<name>`: a thin main() over functions the tests call."""
