@@ -3,7 +3,7 @@
 import pulumi
 
 from provider import CallControlApplication
-from provider.stack_config import StackConfigError, load_applications
+from provider.stack_config import StackConfigError, load_applications, resource_options
 
 config = pulumi.Config()
 try:
@@ -15,7 +15,7 @@ applications = {
     spec.logical_name: CallControlApplication(
         spec.logical_name,
         spec.arguments,
-        pulumi.ResourceOptions(import_=spec.import_id) if spec.import_id else None,
+        resource_options(spec),
     )
     for spec in specs
 }

@@ -388,6 +388,16 @@ def _unknown_reason(name: str, known: list[str]) -> str:
     return f"is not a field of a call control application; {hint}known fields: {', '.join(known)}"
 
 
+def setting_paths() -> tuple[str, ...]:
+    """Every path a user may name a setting by: each field's dotted path, and `inbound` and `outbound` whole."""
+    return (*FIELDS_BY_PATH, *GROUPS)
+
+
+def unknown_path_reason(path: str) -> str:
+    """Why `path` names no setting, with the closest one (`did you mean …?`) and every known path."""
+    return _unknown_reason(path, list(setting_paths()))
+
+
 def desired_state(properties: Mapping[str, Any]) -> dict[str, Any]:
     """The complete settable state a validated property bag asks for.
 
