@@ -10,20 +10,18 @@ omitted defaults are therefore never changes.
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from policies.rules import is_production
 from provider import fields
 from provider.resource import TYPE_TOKEN
 from provider.wire import IMPORT_ID, PROVIDER_KEY
 
 from .preview_json import ROOT_STACK_TYPE, SECRET, UNKNOWN, Preview, Step
 
-# A stack "named like prod": prod, production, eu-prod, prod-2 (but not preprod).
-PRODUCTION_STACK = re.compile(r"(?<![a-z])prod", re.IGNORECASE)
 URL_PATHS = tuple(f.path for f in fields.FIELDS if f.kind is fields.Kind.URL)
 CHANNEL_LIMIT_PATHS = tuple(f.path for f in fields.FIELDS if f.name == "channel_limit")
 
@@ -78,7 +76,7 @@ class ApplicationChange:
     settings: tuple[SettingChange, ...]
     violations: tuple[Violation, ...] = ()
     production: bool = False
-    secrets_unchecked: bool = False  # policies ran without the settings the engine hides
+    secrets_unchecked: bool = False  # the policies could not check the settings the engine hides
 
     @property
     def mandatory_violations(self) -> tuple[Violation, ...]:
@@ -124,11 +122,6 @@ class StackChanges:
     def count(self, operation: str) -> int:
         """How many applications the operation touches."""
         return sum(1 for change in self.applications if change.operation == operation)
-
-
-def is_production(stack: str) -> bool:
-    """Whether a stack is named like prod (prod, production, eu-prod; not preprod)."""
-    return bool(PRODUCTION_STACK.search(stack))
 
 
 def default_evaluate() -> Evaluate | None:
@@ -199,9 +192,9 @@ def application_change(stack: str, step: Step, evaluate: Evaluate | None = None)
     violations: tuple[Violation, ...] = ()
     secrets_unchecked = False
     if evaluate is not None and operation != DELETE:
-        # The engine's JSON hides secret values: a policy sees such a setting as not set rather than as "[secret]".
-        visible = {k: v for k, v in new_inputs.items() if k != PROVIDER_KEY and v != SECRET}
-        violations = tuple(evaluate(visible, stack, step.urn.name))
+        # The checked inputs as the JSON holds them: a secret is "[secret]", which the rules treat as not known.
+        checked = {k: v for k, v in new_inputs.items() if k != PROVIDER_KEY}
+        violations = tuple(evaluate(checked, stack, step.urn.name))
         secrets_unchecked = bool(_hidden_paths(new_inputs, SECRET))
     app_id = import_id if operation == ADOPT else (step.old.id if step.old else None)
     return ApplicationChange(

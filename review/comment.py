@@ -219,7 +219,7 @@ def entry(change: ApplicationChange) -> str:
     lines += [f"  - {setting_line(setting)}" for setting in change.settings]
     lines += [f"  - {policy_result(violation)}" for violation in change.violations]
     if change.secrets_unchecked:
-        lines.append("  - the policies did not see the secret settings (the preview hides their values)")
+        lines.append("  - the policies could not check the secret settings (the preview hides their values)")
     if change.operation == UPDATE and not change.settings:
         lines.append("  - no setting differs that the preview can show")
     return "\n".join(lines)

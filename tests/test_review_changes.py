@@ -149,7 +149,7 @@ def test_any_change_in_a_stack_named_like_prod_is_dangerous() -> None:
     assert not application_change("dev", update_step(ROUTER, {**ROUTER, "dtmf_type": "Inband"})).dangerous
 
 
-def test_policies_see_the_checked_inputs_without_the_serialised_provider_or_hidden_secrets() -> None:
+def test_policies_see_the_checked_inputs_as_the_preview_holds_them_without_the_serialised_provider() -> None:
     seen: list[tuple[dict[str, Any], str, str]] = []
 
     def evaluate(properties: Mapping[str, Any], stack: str, application: str) -> list[StandInViolation]:
@@ -160,7 +160,8 @@ def test_policies_see_the_checked_inputs_without_the_serialised_provider_or_hidd
     change = application_change("staging", step, evaluate)
     (properties, stack, application), = seen
     assert (stack, application) == ("staging", "router")
-    assert properties["dtmf_type"] == "Inband" and "__provider" not in properties and "webhook_event_url" not in properties
+    assert properties["dtmf_type"] == "Inband" and "__provider" not in properties
+    assert properties["webhook_event_url"] == SECRET  # the rules treat it as not known
     assert change.violations == (StandInViolation("p", "advisory", "m"),) and change.secrets_unchecked
     assert not change.dangerous  # advisory only
 
@@ -197,3 +198,20 @@ def test_without_refresh_the_unchanged_come_from_the_change_summary_less_the_sta
     assert stack_changes(preview).unchanged == 0  # same: 1 = the root stack; the provider is updated
     quiet = Preview(preview.source, preview.stack, preview.steps[:1], {"same": 5})
     assert stack_changes(quiet).unchanged == 3  # the root stack and the unchanged provider are not applications
+
+
+def test_the_projects_policy_rules_are_asked_about_each_application() -> None:
+    from policies.rules import evaluate
+
+    changes = stack_changes(preview_of(prod_mixed()), evaluate)
+    found = {(c.logical_name, v.policy) for c in changes.applications for v in c.violations}
+    # In prod, no changed application declares a failover URL or an inbound limit; legacy-ivr keeps webhook format 1.
+    # eu-call-router is deleted: there are no new inputs to check.
+    assert found == {
+        (name, policy)
+        for name in ("call-router", "legacy-ivr", "partner-router")
+        for policy in ("prod-failover-on-another-host", "prod-channel-limits")
+    } | {("legacy-ivr", "webhook-api-version-2")}
+    staging = stack_changes(preview_of(staging_updates()), evaluate)
+    ivr = next(c for c in staging.applications if c.logical_name == "ivr")
+    assert ivr.secrets_unchecked and ivr.violations == ()  # its URL is secret: not known, so not a violation

@@ -70,6 +70,15 @@ def test_every_action_is_pinned_to_a_full_commit() -> None:
     assert remote and all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", u) for u in remote), remote
 
 
+def test_the_setup_action_builds_both_environments_pulumi_runs() -> None:
+    steps = yaml.safe_load(SETUP_ACTION.read_text())["runs"]["steps"]
+    runs = " ".join(s.get("run", "") for s in steps)
+    virtualenv = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"]
+    pack = yaml.safe_load((ROOT / "policies" / "PulumiPolicy.yaml").read_text())["runtime"]["options"]["virtualenv"]
+    assert f"python -m venv {virtualenv} && {virtualenv}/bin/pip" in runs and "-r requirements.txt" in runs
+    assert f"python -m venv policies/{pack} && policies/{pack}/bin/pip" in runs and "-r policies/requirements.txt" in runs
+
+
 def test_the_setup_action_installs_the_cli_at_the_sdks_version(tmp_path: Path) -> None:
     action = yaml.safe_load(SETUP_ACTION.read_text())
     script = next(s["run"] for s in action["runs"]["steps"] if s.get("id") == "version")
@@ -99,7 +108,7 @@ def test_deploy_runs_up_with_refresh_on_dev_then_staging_then_prod_behind_an_app
     assert jobs["prod"]["environment"] == "prod"
     for stack, job in jobs.items():
         assert job["env"]["STACK"] == stack
-        assert 'pulumi up --stack "$STACK" --refresh --yes' in job["steps"][-1]["run"]
+        assert 'pulumi up --stack "$STACK" --refresh --yes --policy-pack policies' in job["steps"][-1]["run"]
     assert deploy["concurrency"] == {"group": "deploy", "cancel-in-progress": False}
 
 
@@ -206,7 +215,7 @@ def test_the_preview_step_previews_every_stack_with_refresh_as_json(tmp_path: Pa
     result = runner.run(step(preview_workflow, "preview", "Preview every stack")["run"], STACKS="dev staging prod")
     assert result.returncode == 0, result.stderr
     previews = [call for call in runner.calls("pulumi") if call[0] == "preview"]
-    assert previews == [["preview", "--stack", s, "--refresh", "--json"] for s in STACK_ORDER]
+    assert previews == [["preview", "--stack", s, "--refresh", "--json", "--policy-pack", "policies"] for s in STACK_ORDER]
     assert (runner.work / "preview-prod.json").read_text() == PREVIEW_FIXTURES["prod"].read_text()
     assert runner.outputs() == {"status": "0"}
 
