@@ -16,9 +16,9 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from policies.rules import is_production
-from provider import fields
+from provider import fields, wire
 from provider.resource import TYPE_TOKEN
-from provider.wire import IMPORT_ID, PROVIDER_KEY
+from provider.wire import IMPORT_ID
 
 from .preview_json import ROOT_STACK_TYPE, SECRET, UNKNOWN, Preview, Step
 
@@ -192,8 +192,9 @@ def application_change(stack: str, step: Step, evaluate: Evaluate | None = None)
     violations: tuple[Violation, ...] = ()
     secrets_unchecked = False
     if evaluate is not None and operation != DELETE:
-        # The checked inputs as the JSON holds them: a secret is "[secret]", which the rules treat as not known.
-        checked = {k: v for k, v in new_inputs.items() if k != PROVIDER_KEY}
+        # The checked inputs as the JSON holds them (without the `__` keys the engine never displays):
+        # a secret is "[secret]", which the rules treat as not known.
+        checked = {k: v for k, v in new_inputs.items() if not k.startswith("__")}
         violations = tuple(evaluate(checked, stack, step.urn.name))
         secrets_unchecked = bool(_hidden_paths(new_inputs, SECRET))
     app_id = import_id if operation == ADOPT else (step.old.id if step.old else None)
@@ -304,5 +305,5 @@ def _without(bag: Mapping[str, Any], paths: set[str]) -> dict[str, Any]:
 
 def _desired(inputs: Mapping[str, Any], hidden: set[str]) -> dict[str, Any]:
     """The full desired state of checked inputs, the hidden paths left at their defaults (never compared)."""
-    visible = _without({k: v for k, v in inputs.items() if k not in (PROVIDER_KEY, IMPORT_ID)}, hidden)
+    visible = _without(wire.properties(inputs), hidden)
     return fields.desired_state(fields.validate(visible).properties)

@@ -27,7 +27,7 @@ from typing import Any
 
 from pulumi.dynamic.dynamic import serialize_provider
 
-from provider import CallControlApplicationProvider, fields
+from provider import CallControlApplicationProvider, fields, wire
 from provider.resource import TYPE_TOKEN
 from review.changes import stack_changes
 from review.comment import render_comment
@@ -181,9 +181,9 @@ def provider_reference(stack: str) -> str:
     return f"{urn(stack, PROVIDER_TYPE, 'default')}::{PROVIDER_ID}"
 
 
-def checked_inputs(declared: Mapping[str, Any], secret: Sequence[str] = ()) -> dict[str, Any]:
-    """What the engine stores as an application's inputs: the provider's `check` result plus `__provider`."""
-    result = CallControlApplicationProvider().check({}, dict(declared))
+def checked_inputs(declared: Mapping[str, Any], secret: Sequence[str] = (), olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What the engine stores as an application's inputs: the provider's `check(olds, news)` result plus `__provider`."""
+    result = CallControlApplicationProvider().check(dict(olds or {}), dict(declared))
     assert not result.failures, result.failures
     inputs = dict(result.inputs)
     inputs["__provider"] = SERIALISED_PROVIDER
@@ -261,18 +261,27 @@ class Application:
         assert self.live is not None
         return {k: v for k, v in self.live.items() if k in fields.FIELDS_BY_PATH or k in fields.GROUPS}
 
-    def old(self, stack: str) -> ResourceV3:
-        """The state before this preview: the inputs last checked, the outputs last returned."""
+    def old(self, stack: str, refreshed: bool = False) -> ResourceV3:
+        """The state before this preview's program steps: as the last `up` wrote it, or as a refresh re-read it.
+
+        A refresh (the provider's `read`) makes the inputs the live settings plus the application id
+        under `__application_id`, which the engine does not display.
+        """
         assert self.live is not None
         if self.raw_outputs:
             outputs = _masked({**{k: v for k, v in self.live.items() if k != "id"}, "__provider": SERIALISED_PROVIDER}, self.secret)
         else:
             outputs = provider_outputs(self.live, self.secret)
-        return app_state(stack, self.name, app_id=self.app_id, inputs=checked_inputs(self.previous(), self.secret), outputs=outputs)
+        if refreshed:
+            read = {**fields.live_state(self.live), wire.APPLICATION_ID: self.app_id, "__provider": SERIALISED_PROVIDER}
+            inputs = _masked(read, self.secret)
+        else:
+            inputs = checked_inputs(self.previous(), self.secret)
+        return app_state(stack, self.name, app_id=self.app_id, inputs=inputs, outputs=outputs)
 
-    def new(self, stack: str) -> ResourceV3:
-        """The state the program asks for."""
-        return app_state(stack, self.name, inputs=checked_inputs(self.declared, self.secret))
+    def new(self, stack: str, old: ResourceV3 | None = None) -> ResourceV3:
+        """The state the program asks for: `check` of the declaration against the old inputs."""
+        return app_state(stack, self.name, inputs=checked_inputs(self.declared, self.secret, old.inputs if old else None))
 
 
 def engine_config(applications: Mapping[str, Any], secret_key: bool = False) -> dict[str, str]:
@@ -354,7 +363,7 @@ def staging_updates() -> PreviewDigest:
     steps = [
         PreviewStep("same", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
         PreviewStep("update", urn(stack, PROVIDER_TYPE, "default"), old_state=provider_state(stack, old_config, True), new_state=provider_state(stack, config, False)),
-        *(PreviewStep("update", urn(stack, TYPE_TOKEN, a.name), provider_reference(stack), a.old(stack), a.new(stack)) for a in apps),
+        *(PreviewStep("update", urn(stack, TYPE_TOKEN, a.name), provider_reference(stack), a.old(stack), a.new(stack, a.old(stack))) for a in apps),
     ]
     return PreviewDigest(config, steps, {"same": 1, "update": 3})
 
@@ -395,10 +404,10 @@ def prod_mixed() -> PreviewDigest:
         *(PreviewStep("refresh", urn(stack, TYPE_TOKEN, a.name), provider_reference(stack), a.old(stack), a.old(stack)) for a in existing),
         PreviewStep("same", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
         PreviewStep("update", urn(stack, PROVIDER_TYPE, "default"), old_state=provider_state(stack, old_config, True), new_state=provider_state(stack, config, False)),
-        PreviewStep("update", urn(stack, TYPE_TOKEN, router.name), provider_reference(stack), router.old(stack), router.new(stack)),
+        PreviewStep("update", urn(stack, TYPE_TOKEN, router.name), provider_reference(stack), router.old(stack, refreshed=True), router.new(stack, router.old(stack, refreshed=True))),
         PreviewStep("create", urn(stack, TYPE_TOKEN, legacy.name), provider_reference(stack), new_state=legacy.new(stack)),
         PreviewStep("create", urn(stack, TYPE_TOKEN, partner.name), provider_reference(stack), new_state=partner.new(stack)),
-        PreviewStep("delete", urn(stack, TYPE_TOKEN, gone.name), provider_reference(stack), old_state=gone.old(stack)),  # deletes come last
+        PreviewStep("delete", urn(stack, TYPE_TOKEN, gone.name), provider_reference(stack), old_state=gone.old(stack, refreshed=True)),  # deletes come last
     ]
     return PreviewDigest(config, steps, {"create": 2, "delete": 1, "same": 2, "update": 2})
 
@@ -436,7 +445,7 @@ def load_300_applications() -> PreviewDigest:
         if number % 60 == 0:
             app.app_id = f"40{number:03d}"
             app.live = api_object(app.app_id, {**declared, "inbound": {"channel_limit": 16, "sip_subdomain": f"acme-tenant-{number:03d}"}})
-            steps.append(PreviewStep("update", urn(stack, TYPE_TOKEN, name), provider_reference(stack), app.old(stack), app.new(stack)))
+            steps.append(PreviewStep("update", urn(stack, TYPE_TOKEN, name), provider_reference(stack), app.old(stack), app.new(stack, app.old(stack))))
         else:
             steps.append(PreviewStep("create", urn(stack, TYPE_TOKEN, name), provider_reference(stack), new_state=app.new(stack)))
     return PreviewDigest(engine_config({a.name: a.declared for a in apps}), steps, {"create": 295, "same": 2, "update": 5})

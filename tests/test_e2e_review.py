@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -19,12 +18,12 @@ from review.comment import render_comment
 from review.preview_json import parse_preview
 from telnyx_fake import FakeTelnyxServer
 
-from .test_e2e_automation import edit_dev_stack, fake, project, stack  # noqa: F401 - pytest fixtures
+from .test_e2e_automation import CLI, edit_dev_stack, fake, project, stack  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.skipif(
-    shutil.which("pulumi") is None,
-    reason="the Pulumi CLI is not installed on this machine (no package registry carries it); "
-    "this end-to-end test runs wherever `pulumi` is on PATH",
+    CLI is None,
+    reason="the Pulumi CLI is not installed on this machine (no package registry carries it, and its release "
+    "site is out of reach); this end-to-end test runs wherever `pulumi` is on PATH or `make up` installed it",
 )
 
 
@@ -36,9 +35,10 @@ def test_the_review_of_a_real_preview_lists_exactly_the_changed_settings(stack: 
         apps["call-router"]["inbound"]["channel_limit"] = 1
 
     edit_dev_stack(project, change)
+    assert CLI is not None
+    env = {**os.environ, **stack.workspace.env_vars, "PATH": f"{CLI.parent}{os.pathsep}{os.environ['PATH']}"}  # its plugins sit beside it
     result = subprocess.run(
-        ["pulumi", "preview", "--stack", "dev", "--refresh", "--json"],
-        cwd=project, env={**os.environ, **stack.workspace.env_vars}, capture_output=True, text=True, timeout=600,
+        [str(CLI), "preview", "--stack", "dev", "--refresh", "--json"], cwd=project, env=env, capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, result.stderr
     changes = stack_changes(parse_preview(json.loads(result.stdout), "dev.json"))
