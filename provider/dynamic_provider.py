@@ -31,6 +31,8 @@ from pulumi.dynamic import (
 from . import fields, wire
 from .client import TelnyxClient
 from .errors import KEY_HELP, TelnyxApiError
+from .redact import shown_value
+from .reporting import check_failure, reported
 from .settings import ApiSettings, resolve_settings
 
 
@@ -50,6 +52,7 @@ class CallControlApplicationProvider(ResourceProvider):
         self._client: TelnyxClient | None = None
         self._lock = threading.Lock()
 
+    @reported("check")
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate and normalise the inputs; every failure at once, names the property. No API call.
 
@@ -58,16 +61,17 @@ class CallControlApplicationProvider(ResourceProvider):
         """
         secret = wire.secret_keys(news)
         result = fields.validate(wire.properties(news), is_placeholder=wire.is_unknown)
-        failures = [CheckFailure(f.path, f.reason) for f in result.failures]
+        failures = [check_failure(f) for f in result.failures]
         inputs = fields.desired_state(result.properties)
         import_id = wire.import_id(news)
         if import_id is not None:
             inputs[wire.IMPORT_ID] = import_id
-            if not wire.is_unknown(import_id) and not (isinstance(import_id, str) and import_id.isdigit()):
-                failures.append(CheckFailure(wire.IMPORT_ID, f"got {import_id!r}; expected an application id, a string of digits"))
+            if not wire.is_unknown(import_id) and not fields.is_id(import_id):
+                failures.append(CheckFailure(wire.IMPORT_ID, f"got {import_id!r}; expected an application id, a string of ASCII digits"))
         inputs = {k: wire.as_secret(v) if k in secret else v for k, v in inputs.items()}
         return CheckResult(inputs, failures)
 
+    @reported("compare")
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the live outputs with what the program asks for (omitted = API default). No API call."""
         if wire.contains_unknown(wire.properties(news)):
@@ -76,6 +80,7 @@ class CallControlApplicationProvider(ResourceProvider):
         live = fields.live_state(wire.properties(olds))
         return _in_place(changes=bool(fields.differing_paths(desired, live)))
 
+    @reported("create")
     def create(self, props: dict[str, Any]) -> CreateResult:
         """One POST carrying the full desired state; id and outputs come from its response.
 
@@ -87,6 +92,7 @@ class CallControlApplicationProvider(ResourceProvider):
         app = self._adopt(str(import_id), body) if import_id else self._api().create(body)
         return CreateResult(str(app["id"]), _outputs(app))
 
+    @reported("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """One GET. A vanished application reads as an empty id, which drops it from state."""
         try:
@@ -98,10 +104,12 @@ class CallControlApplicationProvider(ResourceProvider):
         live = fields.live_state(app)
         return ReadResult(str(app["id"]), _outputs(app), inputs=live)
 
+    @reported("update")
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """One PATCH carrying the full desired state, so a removed field goes back to its default."""
         return UpdateResult(_outputs(self._api().update(id_, _request_body(news))))
 
+    @reported("delete")
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """One DELETE; an application that is already gone counts as deleted."""
         try:
@@ -121,7 +129,8 @@ class CallControlApplicationProvider(ResourceProvider):
         differences = fields.differing_paths(body, live)
         if differences:
             described = "; ".join(
-                f"{path}: the application has {_at(live, path)!r}, the program declares {_at(body, path)!r}"
+                f"{path}: the application has {shown_value(path, _at(live, path))}, "
+                f"the program declares {shown_value(path, _at(body, path))}"
                 for path in differences
             )
             raise TelnyxApiError(

@@ -54,10 +54,102 @@ def test_out_of_range_integers_are_rejected(path: str, value: int) -> None:
         normalise(spec(path), value)
 
 
-@pytest.mark.parametrize("url", ["example.com", "/webhooks", "mailto:ops@example.com", "https://", "ftp://example.com"])
-def test_urls_need_a_scheme_and_a_host(url: str) -> None:
-    with pytest.raises(FieldError, match="absolute URL"):
-        normalise(spec("webhook_event_url"), url)
+VALID_URLS = [
+    "https://example.com",
+    "http://hooks.example.com:8080/telnyx?token=abc#x",
+    "https://user:p%40ss@hooks.example.com/telnyx",
+    "HTTPS://Hooks.Example.COM./",
+    "https://xn--bcher-kva.example/",
+    "https://localhost/",
+    "http://192.0.2.10:65535/",
+    "http://[2001:db8::1]/",
+    "http://[::ffff:192.0.2.1]:1/",
+    "https://example.com/bücher?q=ü",
+]
+BAD_URLS = {
+    "no scheme": ("example.com/hooks", "does not start with http:// or https://"),
+    "a relative path": ("/webhooks", "does not start with http:// or https://"),
+    "another scheme": ("ftp://example.com", "does not start with http:// or https://"),
+    "no slashes": ("mailto:ops@example.com", "does not start with http:// or https://"),
+    "no host": ("https://", "it has no host"),
+    "a host with a space": ("https://exa mple.com/", "whitespace"),
+    "a space in the path": ("https://example.com/a b", "whitespace"),
+    "a tab": ("https://example.com/\t", "whitespace"),
+    "a newline at the end": ("https://example.com/\n", "whitespace"),
+    "a NUL": ("https://example.com/\x00", "control character"),
+    "a C1 control": ("https://example.com/\x85", "control character"),
+    "a zero-width space": ("https://exam\u200bple.com/", "invisible character"),
+    "a non-breaking space": ("https://example.com/\u00a0", "whitespace"),
+    "port 0": ("https://example.com:0/", "port is not a number from 1 to 65535"),
+    "port 65536": ("https://example.com:65536/", "port is not a number from 1 to 65535"),
+    "a huge port": ("https://example.com:99999999999999999999/", "port is not a number from 1 to 65535"),
+    "a word for a port": ("https://example.com:http/", "port is not a number from 1 to 65535"),
+    "an empty port": ("https://example.com:/", "port is not a number from 1 to 65535"),
+    "an underscore in the host": ("https://hooks_1.example.com/", "not a valid DNS name"),
+    "a label starting with a hyphen": ("https://-hooks.example.com/", "not a valid DNS name"),
+    "a label of 64 characters": ("https://" + "a" * 64 + ".example.com/", "not a valid DNS name"),
+    "a non-ASCII host": ("https://bücher.example/", "not a valid DNS name"),
+    "an IPv4 address out of range": ("http://192.0.2.256/", "not a valid DNS name or IPv4 address"),
+    "a numeric top-level label": ("http://example.123/", "not a valid DNS name or IPv4 address"),
+    "an IPv6 address without brackets": ("http://2001:db8::1/", "IPv6 address without brackets"),
+    "an IPv4 address in brackets": ("http://[192.0.2.1]/", "in brackets is not an IPv6 address"),
+    "an unclosed bracket": ("http://[::1/", "in brackets is not an IPv6 address"),
+    "an IPv6 zone": ("http://[fe80::1%25eth0]/", "in brackets is not an IPv6 address"),
+    "a backslash before the user part": ("https://example.com\\@evil.example/", "user part"),
+}
+
+
+@pytest.mark.parametrize("url", VALID_URLS)
+def test_a_webhook_url_the_api_accepts_is_kept_as_written(url: str) -> None:
+    assert normalise(spec("webhook_event_url"), url) == url
+
+
+@pytest.mark.parametrize("kind", list(BAD_URLS))
+def test_a_bad_webhook_url_is_refused_naming_the_rule_and_never_quoting_it(kind: str) -> None:
+    url, rule = BAD_URLS[kind]
+    for path in fields.CREDENTIAL_PATHS:
+        with pytest.raises(FieldError) as caught:
+            normalise(spec(path), url)
+        allowed = spec(path).allowed()
+        assert rule in caught.value.reason and caught.value.reason.endswith(f"expected {allowed}")
+        said = str(caught.value).removesuffix(allowed)
+        assert url not in said and repr(url) not in said
+
+
+@pytest.mark.parametrize("value", [42, True, ["https://hooks.example.org"], {"url": "https://hooks.example.org"}])
+def test_a_webhook_url_that_is_not_text_is_refused_without_quoting_it(value: Any) -> None:
+    with pytest.raises(FieldError) as caught:
+        normalise(spec("webhook_event_url"), value)
+    assert "not text" in caught.value.reason and "42" not in caught.value.reason and "example.org" not in caught.value.reason
+
+
+def test_the_webhook_urls_are_the_settings_that_may_carry_a_credential() -> None:
+    assert fields.CREDENTIAL_PATHS == ("webhook_event_url", "webhook_event_failover_url")
+
+
+@pytest.mark.parametrize("name", ["call-router", "Call Router (EU) ☎", "ルーター", "👨\u200d👩\u200d👧 team"])
+def test_a_name_may_hold_any_printable_text(name: str) -> None:
+    assert normalise(spec("application_name"), name) == name
+    assert normalise(spec("tags"), [name]) == [name]
+
+
+@pytest.mark.parametrize("name", ["call\nrouter", "router\t", "\x1b[31mred", "a\x00b", "a\x7fb", "a\x85b", "a\u2028b"])
+def test_a_name_with_a_control_character_or_line_break_is_refused(name: str) -> None:
+    for path, value in (("application_name", name), ("tags", ["ok", name])):
+        with pytest.raises(FieldError, match="control character or line break") as caught:
+            normalise(spec(path), value)
+        assert "without control characters" in caught.value.reason
+
+
+@pytest.mark.parametrize("subdomain", ["acme-ivr", "a", "ivr2", "A" * 63])
+def test_a_sip_subdomain_is_a_dns_label(subdomain: str) -> None:
+    assert normalise(spec("inbound.sip_subdomain"), subdomain) == subdomain
+
+
+@pytest.mark.parametrize("subdomain", ["acme ivr", "acme.ivr", "-acme", "acme-", "acme_ivr", "ivr\n", "", "a" * 64, "bücher"])
+def test_a_sip_subdomain_that_is_no_dns_label_is_refused(subdomain: str) -> None:
+    with pytest.raises(FieldError, match="a DNS label"):
+        normalise(spec("inbound.sip_subdomain"), subdomain)
 
 
 def test_failover_url_may_be_empty_or_null_which_are_the_same() -> None:
@@ -174,12 +266,14 @@ def _valid_values(field: fields.Field) -> st.SearchStrategy[Any]:
     if field.kind is kind.ENUM:
         return st.sampled_from(list(field.choices) + list(field.aliases))
     if field.kind is kind.STRING_LIST:
-        return st.lists(st.text(max_size=8))
+        return st.lists(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=8))
     if field.kind is kind.URL:
         return st.from_regex(r"https://[a-z]{1,10}\.example\.com/[a-z]{0,5}", fullmatch=True)
     if field.kind is kind.ID:
         return st.from_regex(r"[1-9][0-9]{18}", fullmatch=True)
-    return st.text(min_size=1, max_size=20).filter(str.strip)
+    if field.kind is kind.SUBDOMAIN:
+        return st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
+    return st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=20).filter(str.strip)
 
 
 @pytest.mark.parametrize("value", ["1293384261075731499", "0"])
@@ -187,7 +281,7 @@ def test_an_id_is_a_string_of_ascii_digits(value: str) -> None:
     assert fields.is_id(value)
 
 
-@pytest.mark.parametrize("value", ["١٢٣٤", "12²", "", " 12", "12a", 12, None])
+@pytest.mark.parametrize("value", ["١٢٣٤", "12²", "１２", "", " 12", "12 ", "12a", "-12", "1e3", 12, None])
 def test_other_digits_and_non_strings_are_not_ids(value: object) -> None:
     assert not fields.is_id(value)
 
