@@ -50,7 +50,7 @@ def reported(action: str) -> Callable[[_Method], _Method]:
         def reporting(self: Any, *args: Any) -> Any:
             try:
                 return method(self, *args)
-            except Exception as error:  # every error is re-raised, reworded: none is swallowed
+            except Exception as error:  # noqa: BLE001 - every error is re-raised, reworded: none is swallowed
                 settings = getattr(self, "_settings", None)
                 raise failure(action, args, error, getattr(settings, "api_key", None)) from None
 

@@ -13,13 +13,16 @@ An application's own value replaces the default; `inbound` and `outbound` merge
 key by key; a null (`~`) puts a field back to its API default despite the defaults. `application_name` defaults to `<logical name>-<stack>`. An
 application may carry `import_id` to adopt an existing Telnyx application.
 Every mistake in the whole declaration is reported at once, naming the stack,
-the application and the key, before any resource is registered.
+the application and the key, before any resource is registered: whatever the
+file holds (a string, a number, a list, null, text that is not JSON), and two
+entries that would share one `application_name`.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +30,12 @@ from . import fields
 from .wire import IMPORT_ID
 
 LOGICAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+NAMESPACE = "telnyx-call-control"
+CONFIG_KEYS = ("applications", "defaults")
+_EXPECTED = {
+    "applications": "a map of logical names to arguments, such as `call-router: {webhook_event_url: https://…}`",
+    "defaults": "a map of argument names to values, such as `webhook_api_version: \"2\"`",
+}
 
 
 class StackConfigError(ValueError):
@@ -42,22 +51,48 @@ class ApplicationSpec:
     import_id: str | None = None
 
 
+def load_config(stack: str, config_text: Callable[[str], str | None]) -> list[ApplicationSpec]:
+    """Load a stack's declaration from its config as the engine hands it to the program: JSON text per key.
+
+    `config_text(key)` is the raw text of `<namespace>:<key>`, None when unset (`pulumi.Config().get`).
+    `pulumi.Config.get_object` would raise on text that is not JSON (`applications: oops`) with a
+    traceback naming neither the stack nor the fix; here every value is judged by the loader.
+    """
+    texts = {key: config_text(key) for key in CONFIG_KEYS}
+    values = {key: _config_value(text) for key, text in texts.items()}
+    if texts["defaults"] is not None and values["defaults"] is None:  # written, but null
+        raise StackConfigError(_wrong_type(stack, "defaults", None))
+    return load_applications(stack, values["applications"], values["defaults"])
+
+
+def _config_value(text: str | None) -> Any:
+    # Structured values arrive as JSON text; anything else (`applications: oops`) is a plain string.
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def load_applications(stack: str, applications: Any, defaults: Any = None) -> list[ApplicationSpec]:
-    """Merge the defaults under each application and validate the result with the field model."""
-    problems: list[str] = []
+    """Merge the defaults under each application and validate the result with the field model.
+
+    `defaults` None means the stack declares none. Raises StackConfigError listing every problem.
+    """
     if defaults is None:
         defaults = {}
-    if not isinstance(defaults, Mapping):
-        raise StackConfigError(f"stack {stack!r}: 'defaults' must be a map of argument names to values")
+    wrong = [
+        _wrong_type(stack, key, value)
+        for key, value in (("applications", applications), ("defaults", defaults))
+        if not isinstance(value, Mapping)
+    ]
+    if wrong:
+        raise StackConfigError("\n".join(wrong))
+    problems: list[str] = []
     for key in ("application_name", IMPORT_ID):
         if key in defaults:
             problems.append(f"stack {stack!r}: defaults: key {key!r} cannot be a default; set it per application")
-    if applications is None:
-        raise StackConfigError(
-            f"stack {stack!r}: no 'applications' are declared; add 'telnyx-call-control:applications' to the stack file"
-        )
-    if not isinstance(applications, Mapping):
-        raise StackConfigError(f"stack {stack!r}: 'applications' must be a map of logical names to arguments")
 
     specs = []
     for logical_name, declared in applications.items():
@@ -65,14 +100,55 @@ def load_applications(stack: str, applications: Any, defaults: Any = None) -> li
         if not LOGICAL_NAME.match(str(logical_name)):
             problems.append(f"{where}: the logical name may hold only letters, digits, '-', '_' and '.'")
         if not isinstance(declared, Mapping):
-            problems.append(f"{where}: must be a map of arguments, got {declared!r}")
+            # Not quoted: an entry written as a bare URL may carry a credential.
+            problems.append(
+                f"{where}: must be a map of arguments, such as `webhook_event_url: https://…`; "
+                f"got {fields.type_words(declared)}"
+            )
             continue
         spec, found = _application(stack, str(logical_name), declared, defaults)
         problems.extend(f"{where}: {problem}" for problem in found)
         specs.append(spec)
+    problems.extend(duplicate_names(stack, applications))
     if problems:
         raise StackConfigError("\n".join(problems))
     return specs
+
+
+def _wrong_type(stack: str, key: str, value: Any) -> str:
+    if key == "applications" and value is None:
+        return (
+            f"stack {stack!r}: key '{NAMESPACE}:applications' declares no applications (it is missing or null); "
+            f"add it to the stack file as {_EXPECTED[key]}"
+        )
+    return f"stack {stack!r}: key '{NAMESPACE}:{key}' must be {_EXPECTED[key]}; got {fields.type_words(value)}"
+
+
+def duplicate_names(stack: str, applications: Mapping[str, Any]) -> list[str]:
+    """One problem for each `application_name` that two or more entries would share.
+
+    Telnyx would hold applications nobody can tell apart in the portal. Names are compared ignoring
+    case and surrounding spaces, as Telnyx's own name filter matches them.
+    """
+    owners: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+    for logical_name, declared in applications.items():
+        if isinstance(declared, Mapping):
+            name = application_name_of(stack, str(logical_name), declared)
+            if isinstance(name, str):
+                owners.setdefault(name.strip().casefold(), []).append((str(logical_name), declared))
+    return [_duplicate_problem(stack, sharing) for sharing in owners.values() if len(sharing) > 1]
+
+
+def _duplicate_problem(stack: str, sharing: list[tuple[str, Mapping[str, Any]]]) -> str:
+    described = []
+    for logical_name, declared in sharing:
+        how = "" if "application_name" in declared else ", by default <logical name>-<stack>"
+        described.append(f"{logical_name!r} (application_name {application_name_of(stack, logical_name, declared)!r}{how})")
+    listed = ", ".join(described[:-1]) + " and " + described[-1]
+    return (
+        f"stack {stack!r}: applications {listed} would have the same name in Telnyx (names are compared ignoring "
+        "case and surrounding spaces), and nobody could tell them apart; give all but one of them another application_name"
+    )
 
 
 def _application(

@@ -25,11 +25,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return {}, None
 
 
-def install(stack: str = "dev", config: dict[str, str] | None = None) -> RecordingMocks:
-    """Install fresh mocks (and stack config) for one test."""
+def install(stack: str = "dev", config: dict[str, str] | None = None, secret_keys: list[str] | None = None) -> RecordingMocks:
+    """Install fresh mocks, stack config and the config keys the engine marks secret, for one test."""
     _ensure_event_loop()
     mocks = RecordingMocks()
-    pulumi.runtime.set_all_config(config or {})
+    pulumi.runtime.set_all_config(config or {}, secret_keys or [])
     pulumi.runtime.set_mocks(mocks, project="telnyx-call-control", stack=stack, preview=False)
     return mocks
 
