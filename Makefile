@@ -6,11 +6,14 @@ VENV := .venv
 STACK ?= dev
 YES ?=
 RUN_STACK = $(VENV)/bin/python -m scripts.run_stack $(if $(YES),--yes)
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+REQUIREMENTS := requirements.txt requirements-dev.txt policies/requirements.txt
+STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
+POLICY_VENV := policies/venv
+POLICY_STAMP := $(POLICY_VENV)/.installed-$(shell cat requirements.txt policies/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: up preview destroy test lint benchmark clean
+.PHONY: up preview destroy test lint benchmark policy-pack clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): $(REQUIREMENTS)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
@@ -35,9 +38,17 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
+## policy-pack: the policy pack's own environment (policies/venv), for `pulumi preview --policy-pack policies`
+policy-pack: $(POLICY_STAMP)
+
+$(POLICY_STAMP): requirements.txt policies/requirements.txt
+	$(PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_VENV)/bin/pip install --quiet --disable-pip-version-check -r policies/requirements.txt
+	rm -f $(POLICY_VENV)/.installed-* && touch $@
+
 ## benchmark: API calls per operation, serialised provider size, overhead per call
 benchmark: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -4,7 +4,7 @@ import pulumi
 
 from provider import CallControlApplication
 from provider.resource import with_secret_credentials
-from provider.stack_config import CONFIG_KEYS, StackConfigError, load_config
+from provider.stack_config import CONFIG_KEYS, StackConfigError, load_config, resource_options
 
 config = pulumi.Config()
 try:
@@ -21,7 +21,7 @@ applications = {
     spec.logical_name: CallControlApplication(
         spec.logical_name,
         with_secret_credentials(spec.arguments) if credentials_are_secret else spec.arguments,
-        pulumi.ResourceOptions(import_=spec.import_id) if spec.import_id else None,
+        resource_options(spec),
     )
     for spec in specs
 }

@@ -331,7 +331,8 @@ def url_problem(url: str) -> str | None:
 
 
 _USER_PART = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:%]*")
-_DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+DNS_LABEL_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DNS_LABEL = re.compile(DNS_LABEL_PATTERN)
 
 
 def _is_hidden(char: str) -> bool:
@@ -518,6 +519,16 @@ def _unknown_reason(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return f"is not a field of a call control application; {hint}known fields: {', '.join(known)}"
+
+
+def setting_paths() -> tuple[str, ...]:
+    """Every path a user may name a setting by: each field's dotted path, and `inbound` and `outbound` whole."""
+    return (*FIELDS_BY_PATH, *GROUPS)
+
+
+def unknown_path_reason(path: str) -> str:
+    """Why `path` names no setting, with the closest one (`did you mean …?`) and every known path."""
+    return _unknown_reason(path, list(setting_paths()))
 
 
 def desired_state(properties: Mapping[str, Any]) -> dict[str, Any]:

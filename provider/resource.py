@@ -152,7 +152,8 @@ class CallControlApplication(Resource, module="telnyx", name="CallControlApplica
     provider (pulumi/pulumi#16175), so this resource adopts it at create: one GET,
     refused with the differing fields unless the application already matches the
     declaration, and never a change to the live application. The preview shows it
-    as a create with an `import_id` input.
+    as a create with an `import_id` input and, when an API key is available, checks
+    it with one GET of its own. Remove `import_` after the first `up`.
 
     ```python
     CallControlApplication("call-router", args, opts=pulumi.ResourceOptions(import_="1293384261075731499"))

@@ -1,4 +1,5 @@
-"""Run the fake Telnyx API on loopback: `python -m telnyx_fake [--host H] [--port P] [--api-key K] [--data-file F]`.
+"""Run the fake Telnyx API on loopback: `python -m telnyx_fake [--host H] [--port P] [--api-key K] [--data-file F]`
+(and the fault and `--patch-mode` flags below).
 
 The first line on stdout is the base URL (ending in /v2); it serves until stopped.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .backend import DEFAULT_API_KEY, Fault, TelnyxBackend
+from .backend import DEFAULT_API_KEY, PATCH_MODES, Fault, TelnyxBackend
 from .server import FakeTelnyxServer
 
 
@@ -25,9 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-retry-after", type=float, help="Retry-After seconds sent with the fault")
     parser.add_argument("--fault-disconnect", action="store_true", help="drop connections without answering")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API request")
+    parser.add_argument(
+        "--patch-mode",
+        choices=PATCH_MODES,
+        default="merge",
+        help="what a PATCH does with optional fields it omits: keep them (merge, default) or reset them to defaults",
+    )
     args = parser.parse_args(argv)
 
-    backend = TelnyxBackend(api_key=args.api_key)
+    backend = TelnyxBackend(api_key=args.api_key, patch_mode=args.patch_mode)
     if args.fault_status is not None or args.latency or args.fault_disconnect:
         backend.inject(
             Fault(

@@ -94,8 +94,15 @@ def _json(request: Request) -> Any:
 def handle(backend: TelnyxBackend, request: Request) -> Response:
     """Serve one API request and log it."""
     response = _serve(backend, request)
-    backend.record(request.method, request.path, response.status, request.query)
+    backend.record(request.method, request.path, response.status, request.query, _logged_body(request))
     return response
+
+
+def _logged_body(request: Request) -> Any:
+    try:
+        return json.loads(request.body) if request.body else None
+    except ValueError:
+        return request.body.decode(errors="replace")
 
 
 def _serve(backend: TelnyxBackend, request: Request) -> Response:

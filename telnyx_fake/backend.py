@@ -22,6 +22,9 @@ from . import errors, schema
 DEFAULT_API_KEY = "fake-telnyx-key"
 SORT_KEYS = {"created_at": "created_at", "connection_name": "application_name", "active": "active"}
 MAX_PAGE_SIZE = 250
+# What a PATCH does with the optional fields it leaves out: "merge" keeps them, "reset" puts them back
+# to their defaults. The reference does not say which the live API does, so the fake can play both.
+PATCH_MODES = ("merge", "reset")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class RequestRecord:
     path: str
     status: int
     query: str = ""
+    body: Any = None  # the JSON body the client sent (None without one), so tests can see what was written
 
 
 @dataclass
@@ -64,8 +68,10 @@ class TelnyxBackend:
     applications: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[RequestRecord] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    patch_mode: str = "merge"
 
     def __post_init__(self) -> None:
+        self.set_patch_mode(self.patch_mode)
         self._lock = threading.RLock()
         self._random = random.Random(self.seed)
         self._created = 0
@@ -84,6 +90,12 @@ class TelnyxBackend:
         with self._lock:
             self.faults.append(fault)
 
+    def set_patch_mode(self, mode: str) -> None:
+        """Choose what PATCH does with omitted optional fields: "merge" keeps them, "reset" resets them."""
+        if mode not in PATCH_MODES:
+            raise ValueError(f"patch mode {mode!r} is not one of {', '.join(PATCH_MODES)}")
+        self.patch_mode = mode
+
     def clear_requests(self) -> None:
         """Forget the request log."""
         with self._lock:
@@ -94,10 +106,10 @@ class TelnyxBackend:
         with self._lock:
             self.faults.clear()
 
-    def record(self, method: str, path: str, status: int, query: str = "") -> None:
+    def record(self, method: str, path: str, status: int, query: str = "", body: Any = None) -> None:
         """Log a served request."""
         with self._lock:
-            self.requests.append(RequestRecord(method, path, status, query))
+            self.requests.append(RequestRecord(method, path, status, query, body))
 
     def calls(self, method: str | None = None) -> list[RequestRecord]:
         """The API requests served so far, optionally only those of one method."""
@@ -161,10 +173,13 @@ class TelnyxBackend:
             return _public(self._get(app_id))
 
     def update(self, app_id: str, body: Any) -> dict[str, Any]:
-        """PATCH: the two required fields must be present; other fields keep their values unless given."""
+        """PATCH: the two required fields must be present; the others are merged, or reset when omitted
+        (in the "reset" patch mode)."""
         with self._lock:
             current = self._get(app_id)
             clean = schema.check_body(body)
+            if self.patch_mode == "reset":
+                current = schema.merge(current, schema.defaults())
             updated = schema.merge(current, clean)
             updated["updated_at"] = _timestamp()
             self.applications[app_id] = updated

@@ -41,9 +41,10 @@ def project(tmp_path: Path) -> Path:
     copy.mkdir()
     for name in ("Pulumi.yaml", "__main__.py", "requirements.txt"):
         shutil.copy(ROOT / name, copy / name)
-    for folder in ("provider", "stacks"):
-        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("provider", "stacks", "policies"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", "venv"))
     (copy / ".venv").symlink_to(ROOT / ".venv")
+    (copy / "policies" / "venv").symlink_to(ROOT / ".venv")  # the dev environment holds the pack's requirements too
     return copy
 
 
@@ -135,3 +136,44 @@ def test_destroy_leaves_the_fake_empty(stack: Any, fake: FakeTelnyxServer) -> No
     assert fake.backend.applications
     stack.destroy()
     assert fake.backend.applications == {}
+
+
+def test_a_protected_application_is_deleted_only_after_it_is_unprotected(stack: Any, project: Path, fake: FakeTelnyxServer) -> None:
+    from pulumi import automation as auto
+
+    edit_dev_stack(project, lambda apps: apps["ivr"].update(protect=True))
+    ivr = stack.up().outputs["application_ids"].value["ivr"]
+    removed: dict[str, Any] = {}
+    edit_dev_stack(project, lambda apps: removed.update(apps.pop("ivr")))
+    with pytest.raises(auto.CommandError, match="protect"):
+        stack.up()
+    assert ivr in fake.backend.applications
+    # On purpose, as the README says: `protect: false` and an `up` (no API call), then remove it.
+    edit_dev_stack(project, lambda apps: apps.update(ivr={**removed, "protect": False}))
+    fake.backend.clear_requests()
+    stack.up()
+    assert [call for call in fake.backend.calls() if call.method != "GET"] == []
+    edit_dev_stack(project, lambda apps: apps.pop("ivr"))
+    stack.up()
+    assert ivr not in fake.backend.applications
+
+
+def test_retain_on_delete_keeps_the_application_in_telnyx(stack: Any, project: Path, fake: FakeTelnyxServer) -> None:
+    edit_dev_stack(project, lambda apps: apps["ivr"].update(retain_on_delete=True))
+    ivr = stack.up().outputs["application_ids"].value["ivr"]
+    edit_dev_stack(project, lambda apps: apps.pop("ivr"))
+    result = stack.up()
+    assert result.summary.resource_changes.get("delete") == 1
+    assert ivr in fake.backend.applications
+
+
+def test_the_policy_pack_passes_the_dev_stack_and_stops_a_plain_http_webhook(stack: Any, project: Path) -> None:
+    from pulumi import automation as auto
+
+    pack = [str(project / "policies")]
+    stack.preview(policy_packs=pack)
+    edit_dev_stack(project, lambda apps: apps["ivr"].update(webhook_event_url="http://dev.hooks.example.com/telnyx/ivr"))
+    with pytest.raises(auto.CommandError) as caught:
+        stack.preview(policy_packs=pack)
+    assert "webhook-urls-use-https" in str(caught.value)
+    assert "application 'ivr': webhook_event_url must be an https URL" in str(caught.value)

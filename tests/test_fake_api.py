@@ -58,6 +58,23 @@ def test_patch_keeps_fields_it_does_not_name(api: requests.Session) -> None:
     assert data["inbound"]["sip_subdomain"] == "ivr"
 
 
+def test_in_reset_mode_a_patch_resets_the_optional_fields_it_omits(api: requests.Session, backend: TelnyxBackend) -> None:
+    app = create(api, dtmf_type="Inband", tags=["ivr"], inbound={"channel_limit": 4, "sip_subdomain": "acme"}).json()["data"]
+    backend.set_patch_mode("reset")
+    patched = api.patch(f"{BASE}/{app['id']}", json={**REQUIRED, "active": False, "inbound": {"sip_subdomain": "acme"}})
+    data = patched.json()["data"]
+    assert patched.status_code == 200
+    assert data["active"] is False and data["inbound"]["sip_subdomain"] == "acme"
+    assert data["dtmf_type"] == "RFC 2833" and data["tags"] == [] and data["inbound"]["channel_limit"] is None
+    assert (data["id"], data["created_at"], data["record_type"]) == (app["id"], app["created_at"], app["record_type"])
+
+
+def test_an_unknown_patch_mode_is_refused(backend: TelnyxBackend) -> None:
+    with pytest.raises(ValueError, match="'replace' is not one of merge, reset"):
+        backend.set_patch_mode("replace")
+    assert backend.patch_mode == "merge"
+
+
 def test_delete_returns_the_object_then_it_is_gone(api: requests.Session) -> None:
     app_id = create(api).json()["data"]["id"]
     assert api.delete(f"{BASE}/{app_id}").json()["data"]["id"] == app_id
@@ -245,6 +262,13 @@ def test_the_request_log_counts_every_api_call(api: requests.Session, backend: T
     api.get(f"{BASE}/{app_id}")
     api.get(f"{BASE}/nope")
     assert [(r.method, r.status) for r in backend.calls()] == [("POST", 201), ("GET", 200), ("GET", 422)]
+
+
+def test_the_request_log_keeps_each_json_body(api: requests.Session, backend: TelnyxBackend) -> None:
+    app_id = create(api, dtmf_type="Inband").json()["data"]["id"]
+    api.patch(f"{BASE}/{app_id}", json={**REQUIRED, "active": False})
+    api.get(f"{BASE}/{app_id}")
+    assert [r.body for r in backend.calls()] == [{**REQUIRED, "dtmf_type": "Inband"}, {**REQUIRED, "active": False}, None]
 
 
 def test_a_fault_ratio_hits_only_a_share_of_requests(api: requests.Session, backend: TelnyxBackend) -> None:

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from provider import stack_config
-from provider.stack_config import StackConfigError, load_applications, load_config, merge
+from provider.stack_config import StackConfigError, load_applications, load_config, merge, resource_options
 
 URL = "https://hooks.example.com/telnyx"
 
@@ -220,3 +220,73 @@ def test_a_null_puts_a_field_back_to_its_api_default_despite_the_defaults() -> N
 def test_an_entrys_application_name_is_its_own_or_logical_name_dash_stack() -> None:
     assert stack_config.application_name_of("prod", "ivr", {"application_name": "acme-ivr"}) == "acme-ivr"
     assert stack_config.application_name_of("prod", "ivr", {"webhook_event_url": "https://x.example.com"}) == "ivr-prod"
+
+
+def test_resource_options_default_to_pulumis_and_stay_out_of_the_arguments() -> None:
+    [spec] = load_applications("dev", {"ivr": {"webhook_event_url": URL}})
+    assert (spec.protect, spec.retain_on_delete, spec.ignore_changes) == (False, False, ())
+    [spec] = load_applications("dev", {"ivr": {"webhook_event_url": URL, "protect": True, "ignore_changes": ["tags"]}})
+    assert spec.protect is True and spec.ignore_changes == ("tags",)
+    assert not {"protect", "ignore_changes"} & set(spec.arguments)
+
+
+def test_an_applications_own_option_replaces_the_defaults_and_null_restores_pulumis_default() -> None:
+    defaults = {"protect": True, "retain_on_delete": True, "ignore_changes": ["tags", "active"]}
+    applications = {
+        "kept": {"webhook_event_url": URL},
+        "own": {"webhook_event_url": URL, "protect": False, "ignore_changes": ["inbound.channel_limit"]},
+        "reset": {"webhook_event_url": URL, "retain_on_delete": None, "ignore_changes": None},
+    }
+    kept, own, reset = load_applications("prod", applications, defaults)
+    assert (kept.protect, kept.retain_on_delete, kept.ignore_changes) == (True, True, ("tags", "active"))
+    assert (own.protect, own.retain_on_delete, own.ignore_changes) == (False, True, ("inbound.channel_limit",))
+    assert (reset.protect, reset.retain_on_delete, reset.ignore_changes) == (True, False, ())
+
+
+def test_ignore_changes_takes_field_paths_and_whole_groups() -> None:
+    paths = ["webhook_event_url", "inbound.channel_limit", "outbound", "webhook_event_url"]
+    [spec] = load_applications("dev", {"ivr": {"webhook_event_url": URL, "ignore_changes": paths}})
+    assert spec.ignore_changes == ("webhook_event_url", "inbound.channel_limit", "outbound")
+
+
+def test_every_option_mistake_is_reported_at_once_with_the_closest_path() -> None:
+    declared = {
+        "webhook_event_url": URL,
+        "protect": "yes",
+        "retain_on_delete": 1,
+        "ignore_changes": ["inbound.chanel_limit", "webhook_event_url", 7],
+    }
+    with pytest.raises(StackConfigError) as caught:
+        load_applications("prod", {"ivr": declared})
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "stack 'prod': application 'ivr': key 'protect': got 'yes'; expected true or false"
+    assert lines[1] == "stack 'prod': application 'ivr': key 'retain_on_delete': got 1; expected true or false"
+    assert "key 'ignore_changes': 'inbound.chanel_limit' is not a field" in lines[2]
+    assert "did you mean 'inbound.channel_limit'?" in lines[2]
+    assert "key 'ignore_changes': 7 is not a field" in lines[3]
+    assert len(lines) == 4
+
+
+def test_ignore_changes_must_be_a_list() -> None:
+    with pytest.raises(StackConfigError, match=r"key 'ignore_changes': got 'tags'; expected a list of setting paths"):
+        load_applications("dev", {"ivr": {"webhook_event_url": URL, "ignore_changes": "tags"}})
+
+
+def test_a_bad_option_in_the_defaults_is_reported_for_each_application() -> None:
+    with pytest.raises(StackConfigError) as caught:
+        load_applications("dev", {"a": {"webhook_event_url": URL}, "b": {"webhook_event_url": URL}}, {"protect": "on"})
+    assert str(caught.value).count("key 'protect': got 'on'") == 2
+
+
+def test_resource_options_carry_the_declaration_to_pulumi() -> None:
+    [spec] = load_applications(
+        "prod",
+        {"ivr": {"webhook_event_url": URL, "import_id": "1293384261075731499", "retain_on_delete": True, "ignore_changes": ["tags"]}},
+        {"protect": True},
+    )
+    options = resource_options(spec)
+    assert (options.import_, options.protect, options.retain_on_delete) == ("1293384261075731499", True, True)
+    assert options.ignore_changes == ["tags"]
+    [plain] = load_applications("dev", {"ivr": {"webhook_event_url": URL}})
+    plain_options = resource_options(plain)
+    assert (plain_options.import_, plain_options.protect, plain_options.ignore_changes) == (None, False, None)
