@@ -17,8 +17,6 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
-from . import fields
-
 REDACTED = "***"
 # A base64 fragment shorter than this could occur by chance in unrelated text.
 _MIN_BASE64_FRAGMENT = 8
@@ -103,10 +101,3 @@ def mask_url(url: object) -> str:
     rest = bool(parts.username or parts.password or parts.path.strip("/") or parts.query or parts.fragment)
     return shown + ("/…" if rest else "")
 
-
-def shown_value(path: str, value: object) -> str:
-    """A setting's value as a message may show it: masked when the setting may carry a credential, else its repr."""
-    spec = fields.FIELDS_BY_PATH.get(path)
-    if spec is not None and fields.may_carry_credential(spec):
-        return mask_url(value)
-    return repr(value)

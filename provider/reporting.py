@@ -63,8 +63,7 @@ def failure(action: str, args: Sequence[Any], error: Exception, api_key: str | N
     """The error to raise for `error`, raised by the provider method `action` called with `args`."""
     summary = f"Could not {action} {_subject(args)}: "
     if isinstance(error, TelnyxApiError):
-        message = summary + _api_reason(action, error)
-        return TelnyxApiError(scrub(message, args, api_key), error.status, scrub_values(error.errors, api_key))
+        return _reworded(error, scrub(summary + _api_reason(action, error), args, api_key), api_key)
     if isinstance(error, ValueError):
         message = summary + f"{error}; correct the program or the stack file and run again"
         return ValueError(scrub(message, args, api_key))
@@ -72,6 +71,16 @@ def failure(action: str, args: Sequence[Any], error: Exception, api_key: str | N
     frames = "".join(traceback.format_exception(error)).rstrip()
     message = f"{frames}\n{summary}unexpected {type(error).__name__}: {error}; this is a bug in the provider, please report it"
     return RuntimeError(scrub(message, args, api_key))
+
+
+def _reworded(error: TelnyxApiError, message: str, api_key: str | None) -> TelnyxApiError:
+    # The same class with the same attributes (a NotKeptError keeps `not_kept`), a new message, no traceback yet.
+    reworded = Exception.__new__(type(error))
+    Exception.__init__(reworded, message)
+    reworded.__dict__.update(error.__dict__)
+    reworded.message = message
+    reworded.errors = scrub_values(error.errors, api_key)
+    return reworded
 
 
 def scrub(text: str, args: Sequence[Any], api_key: str | None) -> str:

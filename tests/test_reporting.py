@@ -11,6 +11,7 @@ from pulumi.dynamic.config import Config
 from provider import CallControlApplicationProvider, TelnyxApiError
 from provider.fields import FieldError
 from provider.reporting import check_failure
+from provider.writes import NotKeptError
 
 from .secret_forms import AWKWARD_KEY, encoded_forms
 
@@ -30,7 +31,7 @@ def raising(provider: CallControlApplicationProvider, monkeypatch: pytest.Monkey
     def broken() -> Any:
         raise error
 
-    monkeypatch.setattr(provider, "_api", broken)
+    monkeypatch.setattr(provider, "_connected", broken)
 
 
 @pytest.mark.parametrize("form", list(encoded_forms(AWKWARD_KEY)))
@@ -78,3 +79,12 @@ def test_any_other_failure_names_no_property_and_starts_with_its_path(path: str)
     # value the model cannot vouch for: the engine must not print its value.
     failure = check_failure(FieldError(path, "is wrong; expected y"))
     assert (failure.property, failure.reason) == ("", f"{path} is wrong; expected y")
+
+
+def test_an_api_error_keeps_its_class_and_attributes(provider: CallControlApplicationProvider, monkeypatch: pytest.MonkeyPatch) -> None:
+    not_kept = NotKeptError("1", [])
+    raising(provider, monkeypatch, not_kept)
+    with pytest.raises(NotKeptError) as caught:
+        provider.update("1", REQUIRED, REQUIRED)
+    assert caught.value is not not_kept and caught.value.not_kept == [] and caught.value.status is None
+    assert str(caught.value).startswith("Could not update call control application 1 ('call-router'): Telnyx did not keep")

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from provider import stack_config
 from provider.stack_config import StackConfigError, load_applications, load_config, merge, resource_options
 
+from .hostile_values import BAD_IDS, BAD_NAMES, BAD_URLS
+
 URL = "https://hooks.example.com/telnyx"
 
 
@@ -290,3 +292,28 @@ def test_resource_options_carry_the_declaration_to_pulumi() -> None:
     [plain] = load_applications("dev", {"ivr": {"webhook_event_url": URL}})
     plain_options = resource_options(plain)
     assert (plain_options.import_, plain_options.protect, plain_options.ignore_changes) == (None, False, None)
+
+
+@pytest.mark.parametrize("kind", list(BAD_URLS))
+def test_the_loader_refuses_a_bad_webhook_url_by_the_field_models_rule_without_quoting_it(kind: str) -> None:
+    url, rule = BAD_URLS[kind]
+    with pytest.raises(StackConfigError) as caught:
+        load_applications("prod", {"router": {"webhook_event_url": url}})
+    [line] = str(caught.value).splitlines()
+    assert line.startswith("stack 'prod': application 'router': key 'webhook_event_url' is not a valid webhook URL: ")
+    assert rule in line and url not in line.split("; expected ")[0]
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_the_loader_refuses_ids_that_are_not_ascii_digits(value: str) -> None:
+    entry = {**ENTRY, "import_id": value, "outbound": {"outbound_voice_profile_id": value}}
+    with pytest.raises(StackConfigError) as caught:
+        load_applications("dev", {"ivr": entry})
+    keys = sorted(line.split("key ")[1].split(" ")[0].rstrip(":") for line in str(caught.value).splitlines())
+    assert keys == ["'import_id'", "'outbound.outbound_voice_profile_id'"]
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_the_loader_refuses_names_with_control_characters(name: str) -> None:
+    with pytest.raises(StackConfigError, match="control character or line break"):
+        load_applications("dev", {"ivr": {**ENTRY, "application_name": name}})
