@@ -110,7 +110,7 @@ class CallControlApplicationProvider(ResourceProvider):
         state entry manages.
         """
         try:
-            app = self._applications.retrieve(id_)
+            app = self._snapshot().retrieve(id_)
         except TelnyxApiError as error:
             if error.not_found:
                 return ReadResult("", {})
@@ -170,6 +170,13 @@ class CallControlApplicationProvider(ResourceProvider):
             CheckFailure(wire.IMPORT_ID, f"{m.describe()}; {adoption.declare_as_it_is(app_id)}")
             for m in adoption.mismatches(declared, app, skip=not_comparable)
         ]
+
+    def _snapshot(self) -> AccountSnapshot:
+        snapshot: AccountSnapshot | None = getattr(self, "_applications", None)
+        if snapshot is None:
+            self._api()  # says that the provider was not configured
+            raise AssertionError("unreachable: a configured provider has a snapshot")
+        return snapshot
 
     def _api(self) -> TelnyxClient:
         return self._connected()[0]
