@@ -11,24 +11,31 @@ STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
 POLICY_VENV := policies/venv
 POLICY_STAMP := $(POLICY_VENV)/.installed-$(shell cat requirements.txt policies/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: up preview destroy test lint benchmark policy-pack clean
+.PHONY: up preview destroy adopt test lint benchmark benchmark-adopt benchmark-refresh policy-pack clean
 
 $(STAMP): $(REQUIREMENTS)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-## up: deploy the STACK (default dev); against a local fake Telnyx unless a key is set; YES=1 skips the prompt
+## up: deploy the STACK (default dev) after a refresh; against a local fake Telnyx unless a key is set;
+## YES=1 skips the prompt. Installs the Pulumi CLI into .pulumi-cli/ first when it is not on PATH.
 up: $(STAMP)
 	$(RUN_STACK) up --stack $(STACK)
 
-## preview: show what `up` would change, as a pull request reviewer sees it
+## preview: show what `up` would change, as a pull request reviewer sees it (refreshed first when a key is set)
 preview: $(STAMP)
 	$(RUN_STACK) preview --stack $(STACK)
 
 ## destroy: delete every application the STACK manages
 destroy: $(STAMP)
 	$(RUN_STACK) destroy --stack $(STACK)
+
+## adopt: add the STACK's existing Telnyx applications to its stack file (reads only);
+##        NAME_CONTAINS=text narrows them, DRY_RUN=1 prints instead of writing, STACK_FILE=path writes elsewhere
+adopt: $(STAMP)
+	$(VENV)/bin/python -m scripts.adopt --stack $(STACK) $(if $(STACK_FILE),--stack-file '$(STACK_FILE)') \
+		$(if $(NAME_CONTAINS),--name-contains '$(NAME_CONTAINS)') $(if $(DRY_RUN),--dry-run)
 
 ## test: lint, type-check and run every test
 test: lint
@@ -49,6 +56,14 @@ $(POLICY_STAMP): requirements.txt policies/requirements.txt
 ## benchmark: API calls per operation, serialised provider size, overhead per call
 benchmark: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark
+
+## benchmark-adopt: adopt against an account of 1,000 applications on the loopback fake: list calls and wall time
+benchmark-adopt: $(STAMP)
+	$(VENV)/bin/python -m scripts.benchmark_adopt
+
+## benchmark-refresh: requests and wall time of a refresh, every read a GET vs one listing (about 2 minutes)
+benchmark-refresh: $(STAMP)
+	$(VENV)/bin/python -m scripts.benchmark_refresh
 
 clean:
 	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

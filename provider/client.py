@@ -9,9 +9,10 @@ once it may have reached the API.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -24,7 +25,16 @@ DEFAULT_BASE_URL = "https://api.telnyx.com/v2"
 COLLECTION = "/call_control_applications"
 RETRYABLE_METHODS = frozenset({"GET", "PATCH", "DELETE"})
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+WRITE_METHODS = frozenset({"POST", "PATCH", "DELETE"})
 MAX_PAGE_SIZE = 250
+
+
+@dataclass(frozen=True)
+class ApplicationPage:
+    """One page of the collection: its applications and the API's `meta.total_pages`."""
+
+    applications: list[dict[str, Any]]
+    total_pages: int
 
 
 class _CappedRetry(Retry):
@@ -107,6 +117,7 @@ class TelnyxClient:
         self.base_url = check_base_url(base_url)
         self.timeout = timeout
         self._api_key = api_key
+        self._write_listeners: tuple[Callable[[str], None], ...] = ()
         self._session = requests.Session()
         # The session is never mutated after this point, which is what makes sharing it across threads safe.
         adapter = HTTPAdapter(
@@ -180,18 +191,46 @@ class TelnyxClient:
             params["sort"] = sort
         number = 1
         while True:
-            body = self._request("GET", COLLECTION, params={**params, "page[number]": number})
-            yield from body.get("data") or []
-            meta = body.get("meta") or {}
-            if number >= int(meta.get("total_pages") or 1) or not body.get("data"):
+            page = self._page(params, number)
+            yield from page.applications
+            if number >= page.total_pages or not page.applications:
                 return
             number += 1
 
+    def list_page(self, number: int, *, page_size: int = MAX_PAGE_SIZE) -> ApplicationPage:
+        """One page of every application in the account, in the API's default order, with the page count."""
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be from 1 to {MAX_PAGE_SIZE}")
+        return self._page({"page[size]": page_size}, number)
+
+    def on_write(self, listener: Callable[[str], None]) -> None:
+        """Call `listener(app_id)` after every write this client makes to an application, whatever its outcome.
+
+        That is every PATCH and DELETE (even one that failed: it may have been applied), and every
+        POST that returned its new id.
+        """
+        self._write_listeners = (*self._write_listeners, listener)
+
+    def _page(self, params: Mapping[str, Any], number: int) -> ApplicationPage:
+        body = self._request("GET", COLLECTION, params={**params, "page[number]": number})
+        meta = body.get("meta") or {}
+        return ApplicationPage(list(body.get("data") or []), int(meta.get("total_pages") or 1))
+
     def _data(self, method: str, path: str, json: Any = None) -> dict[str, Any]:
-        data = self._request(method, path, json=json).get("data")
+        try:
+            data = self._request(method, path, json=json).get("data")
+        finally:
+            if method in WRITE_METHODS and path != COLLECTION:
+                self._written(unquote(path.rpartition("/")[2]))
         if not isinstance(data, dict):
             raise TelnyxApiError(f"Telnyx API {method} {path} returned no application object")
+        if method == "POST" and data.get("id") is not None:
+            self._written(str(data["id"]))
         return data
+
+    def _written(self, app_id: str) -> None:
+        for listener in self._write_listeners:
+            listener(app_id)
 
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:

@@ -9,8 +9,10 @@ nothing at construction, so nothing secret is ever pickled into state.
 diff makes no API call, and neither does check, except for one GET when a
 create adopts an existing application (`import_id`) and a key is configured:
 a preview works without a key, and with one it fails a mismatched adoption.
-create, read and delete make exactly one call each; update makes one PATCH
-carrying only what changes (see `writes.py` for when it makes a second).
+create and delete make exactly one call each; update makes one PATCH
+carrying only what changes (see `writes.py` for when it makes a second); read
+makes one GET, or shares one listing of the account with the other reads of a
+refresh (`account_snapshot.py`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pulumi.dynamic import (
 )
 
 from . import adoption, fields, wire
+from .account_snapshot import AccountSnapshot, refresh_by_list
 from .client import TelnyxClient
 from .errors import KEY_HELP, TelnyxApiError
 from .reporting import check_failure, reported
@@ -56,6 +59,7 @@ class CallControlApplicationProvider(ResourceProvider):
         self._client: TelnyxClient | None = None
         self._application_writer: ApplicationWriter | None = None
         self._lock = threading.Lock()
+        self._applications = AccountSnapshot(self._api, by_list=refresh_by_list(os.environ))
 
     @reported("check")
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -103,14 +107,15 @@ class CallControlApplicationProvider(ResourceProvider):
 
     @reported("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """One GET. A vanished application reads as an empty id, which drops it from state.
+        """One GET, or an answer from the refresh's one listing of the account (`AccountSnapshot`).
 
-        The inputs returned are the live settings (never `import_id`), plus the application id
-        under a key the engine does not display, so a later check can tell which application
-        this state entry manages.
+        A vanished application reads as an empty id, which drops it from state. The inputs
+        returned are the live settings (never `import_id`), plus the application id under a
+        key the engine does not display, so a later check can tell which application this
+        state entry manages.
         """
         try:
-            app = self._api().retrieve(id_)
+            app = self._snapshot().retrieve(id_)
         except TelnyxApiError as error:
             if error.not_found:
                 return ReadResult("", {})
@@ -172,6 +177,13 @@ class CallControlApplicationProvider(ResourceProvider):
             CheckFailure(wire.IMPORT_ID, f"{m.describe()}; {adoption.declare_as_it_is(app_id)}")
             for m in adoption.mismatches(declared, app, skip=not_comparable)
         ]
+
+    def _snapshot(self) -> AccountSnapshot:
+        snapshot: AccountSnapshot | None = getattr(self, "_applications", None)
+        if snapshot is None:
+            self._api()  # says that the provider was not configured
+            raise AssertionError("unreachable: a configured provider has a snapshot")
+        return snapshot
 
     def _api(self) -> TelnyxClient:
         return self._connected()[0]

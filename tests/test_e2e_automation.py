@@ -16,14 +16,23 @@ from typing import Any
 import pytest
 import yaml
 
+from scripts.install_pulumi import installed_cli, pinned_version
 from telnyx_fake import FakeTelnyxServer, TelnyxBackend
 
 from .stack_files import PROJECT, ROOT
 
+
+def _cli() -> Path | None:
+    """`pulumi` on PATH, else the project's own that `make up` installs."""
+    on_path = shutil.which("pulumi")
+    return Path(on_path) if on_path else installed_cli(pinned_version())
+
+
+CLI = _cli()
 pytestmark = pytest.mark.skipif(
-    shutil.which("pulumi") is None,
-    reason="the Pulumi CLI is not installed on this machine (no package registry carries it); "
-    "these end-to-end tests run wherever `pulumi` is on PATH",
+    CLI is None,
+    reason="the Pulumi CLI is not installed on this machine (no package registry carries it, and its release "
+    "site is out of reach); these end-to-end tests run wherever `pulumi` is on PATH or `make up` installed it",
 )
 
 API_KEY = "e2e-fake-key"
@@ -62,7 +71,11 @@ def stack(project: Path, fake: FakeTelnyxServer, tmp_path: Path) -> Any:
         "TELNYX_API_KEY": API_KEY,
         "TELNYX_BASE_URL": fake.base_url,
     }
-    return auto.create_or_select_stack("dev", work_dir=str(project), opts=auto.LocalWorkspaceOptions(env_vars=env))
+    assert CLI is not None
+    # PulumiCommand runs <root>/bin/pulumi with its folder (the plugins beside it) first on PATH.
+    command = auto.PulumiCommand(root=str(CLI.parent.parent)) if CLI.parent.name == "bin" else None
+    options = auto.LocalWorkspaceOptions(env_vars=env, pulumi_command=command)
+    return auto.create_or_select_stack("dev", work_dir=str(project), opts=options)
 
 
 def edit_dev_stack(project: Path, change: Any) -> None:

@@ -205,9 +205,10 @@ def test_a_configured_provider_pickles_without_its_key(provider: CallControlAppl
     assert isinstance(pickle.loads(pickle.dumps(provider)), CallControlApplicationProvider)
 
 
-def test_an_unconfigured_provider_says_so() -> None:
+@pytest.mark.parametrize("call", ["read", "delete"])
+def test_an_unconfigured_provider_says_so(call: str) -> None:
     with pytest.raises(TelnyxApiError, match="not configured"):
-        CallControlApplicationProvider().read("1", {})
+        getattr(CallControlApplicationProvider(), call)("1", {})
 
 
 def test_check_returns_every_field_so_the_engine_compares_like_with_like(provider: CallControlApplicationProvider) -> None:
