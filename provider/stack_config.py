@@ -146,27 +146,28 @@ def _wrong_type(stack: str, key: str, value: Any) -> str:
 def duplicate_names(stack: str, applications: Mapping[str, Any]) -> list[str]:
     """One problem for each `application_name` that two or more entries would share.
 
-    Telnyx would hold applications nobody can tell apart in the portal. Names are compared ignoring
-    case and surrounding spaces, as Telnyx's own name filter matches them.
+    Telnyx would hold applications nobody can tell apart in the portal.
     """
     owners: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
     for logical_name, declared in applications.items():
         if isinstance(declared, Mapping):
             name = application_name_of(stack, str(logical_name), declared)
             if isinstance(name, str):
-                owners.setdefault(name.strip().casefold(), []).append((str(logical_name), declared))
+                owners.setdefault(name, []).append((str(logical_name), declared))
     return [_duplicate_problem(stack, sharing) for sharing in owners.values() if len(sharing) > 1]
 
 
 def _duplicate_problem(stack: str, sharing: list[tuple[str, Mapping[str, Any]]]) -> str:
     described = []
     for logical_name, declared in sharing:
-        how = "" if "application_name" in declared else ", by default <logical name>-<stack>"
-        described.append(f"{logical_name!r} (application_name {application_name_of(stack, logical_name, declared)!r}{how})")
+        how = " (by default, as <logical name>-<stack>)" if "application_name" not in declared else ""
+        described.append(f"{logical_name!r}{how}")
     listed = ", ".join(described[:-1]) + " and " + described[-1]
+    name = application_name_of(stack, *sharing[0])
+    both, one = ("both", "one") if len(sharing) == 2 else ("all", "all but one")
     return (
-        f"stack {stack!r}: applications {listed} would have the same name in Telnyx (names are compared ignoring "
-        "case and surrounding spaces), and nobody could tell them apart; give all but one of them another application_name"
+        f"stack {stack!r}: applications {listed} would {both} have the application_name {name!r}, and nobody could "
+        f"tell them apart in Telnyx; give {one} of them another application_name"
     )
 
 
