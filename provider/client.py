@@ -19,7 +19,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .errors import KEY_HELP, TelnyxApiError
-from .redact import scrub_secret
+from .redact import mask_url, scrub_secret, scrub_values
 
 DEFAULT_BASE_URL = "https://api.telnyx.com/v2"
 COLLECTION = "/call_control_applications"
@@ -70,12 +70,17 @@ def check_base_url(base_url: str) -> str:
 
     Plain http would send the API key in clear text, so it is allowed only to loopback hosts.
     """
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"Telnyx base URL {base_url!r} must be an absolute http(s) URL, such as {DEFAULT_BASE_URL!r}")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    # A base URL may carry a proxy's credentials, so messages show it masked to scheme and host.
+    try:
+        parts = urlsplit(base_url)
+        scheme, host = parts.scheme, parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host:
+        raise ValueError(f"The Telnyx base URL must be an absolute http(s) URL, such as {DEFAULT_BASE_URL!r}")
+    if scheme == "http" and not _is_loopback(host):
         raise ValueError(
-            f"Telnyx base URL {base_url!r} uses plain http, which would send the API key unencrypted; "
+            f"Telnyx base URL {mask_url(base_url)} uses plain http, which would send the API key unencrypted; "
             "use https (plain http is allowed only for loopback hosts such as 127.0.0.1)"
         )
     return base_url.rstrip("/")
@@ -232,10 +237,13 @@ class TelnyxClient:
             response = self._session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
         except requests.RequestException as error:
             raise TelnyxApiError(
-                f"Telnyx API {method} {path} could not be completed: {scrub_secret(str(error), self._api_key)}"
+                f"Telnyx API {method} {path} could not be completed: {scrub_secret(str(error), self._api_key)}; "
+                f"check the network and the API base URL {mask_url(self.base_url)} (telnyx:baseUrl or TELNYX_BASE_URL)"
             ) from None
         body = _json_or_none(response)
         if not response.ok:
+            # A proxy or the API may echo the request, Authorization header included, in any encoding.
+            body = scrub_values(body, self._api_key)
             failure = TelnyxApiError.from_response(method, path, response.status_code, body)
             raise TelnyxApiError(scrub_secret(failure.message, self._api_key), failure.status, failure.errors)
         return body if isinstance(body, dict) else {}

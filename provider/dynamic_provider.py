@@ -38,6 +38,7 @@ from . import adoption, fields, wire
 from .account_snapshot import AccountSnapshot, refresh_by_list
 from .client import TelnyxClient
 from .errors import KEY_HELP, TelnyxApiError
+from .reporting import check_failure, reported
 from .settings import ApiSettings, resolve_settings
 from .writes import ApplicationWriter
 
@@ -60,8 +61,9 @@ class CallControlApplicationProvider(ResourceProvider):
         self._lock = threading.Lock()
         self._applications = AccountSnapshot(self._api, by_list=refresh_by_list(os.environ))
 
+    @reported("check")
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate and normalise the inputs; every failure at once, names the property.
+        """Validate and normalise the inputs; every failure at once, naming the property where printing it is safe.
 
         The inputs returned name every field (defaults filled in), so the engine's own
         field-by-field display compares like with like, before and after a refresh. No API
@@ -69,7 +71,7 @@ class CallControlApplicationProvider(ResourceProvider):
         """
         secret = wire.secret_keys(news)
         result = fields.validate(wire.properties(news), is_placeholder=wire.is_unknown)
-        failures = [CheckFailure(f.path, f.reason) for f in result.failures]
+        failures = [check_failure(f) for f in result.failures]
         inputs = fields.desired_state(result.properties)
         if wire.APPLICATION_ID in olds:
             inputs[wire.APPLICATION_ID] = wire.plain(olds[wire.APPLICATION_ID])
@@ -82,6 +84,7 @@ class CallControlApplicationProvider(ResourceProvider):
         inputs = {k: wire.as_secret(v) if k in secret else v for k, v in inputs.items()}
         return CheckResult(inputs, failures)
 
+    @reported("compare")
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the live outputs with what the program asks for (omitted = API default). No API call."""
         if wire.contains_unknown(wire.properties(news)):
@@ -90,6 +93,7 @@ class CallControlApplicationProvider(ResourceProvider):
         live = fields.live_state(wire.properties(olds))
         return _in_place(changes=bool(fields.differing_paths(desired, live)))
 
+    @reported("create")
     def create(self, props: dict[str, Any]) -> CreateResult:
         """One POST carrying the full desired state; id and outputs come from its response.
 
@@ -101,6 +105,7 @@ class CallControlApplicationProvider(ResourceProvider):
         app = self._adopt(str(import_id), body) if import_id else self._api().create(body)
         return CreateResult(str(app["id"]), _outputs(app))
 
+    @reported("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """One GET, or an answer from the refresh's one listing of the account (`AccountSnapshot`).
 
@@ -110,7 +115,7 @@ class CallControlApplicationProvider(ResourceProvider):
         state entry manages.
         """
         try:
-            app = self._applications.retrieve(id_)
+            app = self._snapshot().retrieve(id_)
         except TelnyxApiError as error:
             if error.not_found:
                 return ReadResult("", {})
@@ -119,6 +124,7 @@ class CallControlApplicationProvider(ResourceProvider):
         inputs = {**fields.live_state(app), wire.APPLICATION_ID: app_id}
         return ReadResult(app_id, _outputs(app), inputs=inputs)
 
+    @reported("update")
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """One PATCH carrying only the fields that change (a removed field changes back to its default).
 
@@ -129,6 +135,7 @@ class CallControlApplicationProvider(ResourceProvider):
         last_known = fields.live_state(wire.properties(olds))
         return UpdateResult(_outputs(self._writer().update(id_, desired, last_known)))
 
+    @reported("delete")
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """One DELETE; an application that is already gone counts as deleted."""
         try:
@@ -171,6 +178,13 @@ class CallControlApplicationProvider(ResourceProvider):
             for m in adoption.mismatches(declared, app, skip=not_comparable)
         ]
 
+    def _snapshot(self) -> AccountSnapshot:
+        snapshot: AccountSnapshot | None = getattr(self, "_applications", None)
+        if snapshot is None:
+            self._api()  # says that the provider was not configured
+            raise AssertionError("unreachable: a configured provider has a snapshot")
+        return snapshot
+
     def _api(self) -> TelnyxClient:
         return self._connected()[0]
 
@@ -206,7 +220,7 @@ def _import_id_to_keep(olds: Mapping[str, Any], import_id: Any) -> tuple[Any, li
     if wire.is_unknown(import_id):
         return (import_id if not olds else None), []
     if not fields.is_id(import_id):
-        return import_id, [CheckFailure(wire.IMPORT_ID, f"got {import_id!r}; expected an application id, a string of digits")]
+        return import_id, [CheckFailure(wire.IMPORT_ID, f"got {import_id!r}; expected an application id, a string of ASCII digits")]
     if not olds:
         return import_id, []
     adopted = wire.import_id(olds)

@@ -1,8 +1,8 @@
 """Redaction: what may never reach a log, an error or a comment, removed in one place.
 
 - The API key, in every form an echoed request could carry it: raw, Python repr, JSON-escaped,
-  URL-encoded, and base64 (standard or URL-safe, alone or inside a longer run such as the
-  credentials of a `Basic` header).
+  URL-encoded (upper- or lower-case hex), HTML-escaped, and base64 (standard or URL-safe, alone or
+  inside a longer run such as the credentials of a `Basic` header).
 - Webhook URLs, which often carry a credential (`https://user:pass@host/…`, `?token=…`, a secret
   path): shown as scheme and host only.
 """
@@ -10,8 +10,11 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
 REDACTED = "***"
@@ -19,25 +22,38 @@ REDACTED = "***"
 _MIN_BASE64_FRAGMENT = 8
 
 
-def scrub_secret(text: str, secret: str | None) -> str:
-    """`text` with every encoded form of `secret` replaced by `***`."""
+def scrub_secret(text: str, secret: str | None, replacement: str = REDACTED) -> str:
+    """`text` with every encoded form of `secret` replaced by `replacement` (`***`)."""
     if not secret:
         return text
     for form in sorted(_forms(secret), key=len, reverse=True):
-        text = text.replace(form, REDACTED)
+        text = text.replace(form, replacement)
     return text
 
 
+def scrub_values(value: Any, secret: str | None) -> Any:
+    """A JSON-like value (such as an API error body) with `secret` scrubbed from every string in it."""
+    if isinstance(value, str):
+        return scrub_secret(value, secret)
+    if isinstance(value, dict):
+        return {scrub_secret(str(k), secret): scrub_values(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub_values(item, secret) for item in value]
+    return value
+
+
 def _forms(secret: str) -> set[str]:
+    url_encoded = {quote(secret, safe=""), quote(secret), quote_plus(secret)}
     forms = {
         secret,
         repr(secret)[1:-1],
         json.dumps(secret)[1:-1],
         json.dumps(secret)[1:-1].replace("/", "\\/"),
         _go_json_escaped(secret),
-        quote(secret, safe=""),
-        quote(secret),
-        quote_plus(secret),
+        html.escape(secret),
+        html.escape(secret, quote=False),
+        *url_encoded,
+        *(re.sub(r"%[0-9A-F]{2}", lambda hex_: hex_.group().lower(), form) for form in url_encoded),
     }
     forms.update(_base64_fragments(secret.encode()))
     return {form for form in forms if form}
@@ -84,3 +100,4 @@ def mask_url(url: object) -> str:
     shown = f"{parts.scheme}://{host}" + (f":{port}" if port else "")
     rest = bool(parts.username or parts.password or parts.path.strip("/") or parts.query or parts.fragment)
     return shown + ("/…" if rest else "")
+

@@ -211,5 +211,18 @@ class CallControlApplication(Resource, module="telnyx", name="CallControlApplica
         return CallControlApplication(resource_name, {}, merged)
 
 
+def with_secret_credentials(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments with each setting that may carry a credential (the webhook URLs) as a Pulumi secret.
+
+    The engine then encrypts those values in the state and masks them in previews and outputs;
+    every other argument stays plain, so a reviewer still reads the change.
+    """
+    # Every such setting is top-level: the webhook URLs.
+    return {
+        name: pulumi.Output.secret(value) if name in fields.CREDENTIAL_PATHS and value is not None else value
+        for name, value in arguments.items()
+    }
+
+
 def _output_names() -> list[str]:
     return [f.name for f in fields.top_level_fields()] + list(fields.GROUPS) + list(fields.OUTPUT_ONLY_FIELDS)

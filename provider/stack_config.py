@@ -15,13 +15,16 @@ application may carry `import_id` to adopt an existing Telnyx application.
 The resource options `protect`, `retain_on_delete` and `ignore_changes` sit beside the
 arguments, per application or in the defaults; an application's own option replaces the default's.
 Every mistake in the whole declaration is reported at once, naming the stack,
-the application and the key, before any resource is registered.
+the application and the key, before any resource is registered: whatever the
+file holds (a string, a number, a list, null, text that is not JSON), and two
+entries that would share one `application_name`.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +34,12 @@ from . import fields
 from .wire import IMPORT_ID
 
 LOGICAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+NAMESPACE = "telnyx-call-control"
+CONFIG_KEYS = ("applications", "defaults")
+_EXPECTED = {
+    "applications": "a map of logical names to arguments, such as `call-router: {webhook_event_url: https://…}`",
+    "defaults": "a map of argument names to values, such as `webhook_api_version: \"2\"`",
+}
 
 PROTECT = "protect"
 RETAIN_ON_DELETE = "retain_on_delete"
@@ -61,22 +70,48 @@ class ApplicationSpec:
     ignore_changes: tuple[str, ...] = ()
 
 
+def load_config(stack: str, config_text: Callable[[str], str | None]) -> list[ApplicationSpec]:
+    """Load a stack's declaration from its config as the engine hands it to the program: JSON text per key.
+
+    `config_text(key)` is the raw text of `<namespace>:<key>`, None when unset (`pulumi.Config().get`).
+    `pulumi.Config.get_object` would raise on text that is not JSON (`applications: oops`) with a
+    traceback naming neither the stack nor the fix; here every value is judged by the loader.
+    """
+    texts = {key: config_text(key) for key in CONFIG_KEYS}
+    values = {key: _config_value(text) for key, text in texts.items()}
+    if texts["defaults"] is not None and values["defaults"] is None:  # written, but null
+        raise StackConfigError(_wrong_type(stack, "defaults", None))
+    return load_applications(stack, values["applications"], values["defaults"])
+
+
+def _config_value(text: str | None) -> Any:
+    # Structured values arrive as JSON text; anything else (`applications: oops`) is a plain string.
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def load_applications(stack: str, applications: Any, defaults: Any = None) -> list[ApplicationSpec]:
-    """Merge the defaults under each application and validate the result with the field model."""
-    problems: list[str] = []
+    """Merge the defaults under each application and validate the result with the field model.
+
+    `defaults` None means the stack declares none. Raises StackConfigError listing every problem.
+    """
     if defaults is None:
         defaults = {}
-    if not isinstance(defaults, Mapping):
-        raise StackConfigError(f"stack {stack!r}: 'defaults' must be a map of argument names to values")
+    wrong = [
+        _wrong_type(stack, key, value)
+        for key, value in (("applications", applications), ("defaults", defaults))
+        if not isinstance(value, Mapping)
+    ]
+    if wrong:
+        raise StackConfigError("\n".join(wrong))
+    problems: list[str] = []
     for key in ("application_name", IMPORT_ID):
         if key in defaults:
             problems.append(f"stack {stack!r}: defaults: key {key!r} cannot be a default; set it per application")
-    if applications is None:
-        raise StackConfigError(
-            f"stack {stack!r}: no 'applications' are declared; add 'telnyx-call-control:applications' to the stack file"
-        )
-    if not isinstance(applications, Mapping):
-        raise StackConfigError(f"stack {stack!r}: 'applications' must be a map of logical names to arguments")
 
     specs = []
     for logical_name, declared in applications.items():
@@ -84,14 +119,56 @@ def load_applications(stack: str, applications: Any, defaults: Any = None) -> li
         if not LOGICAL_NAME.match(str(logical_name)):
             problems.append(f"{where}: the logical name may hold only letters, digits, '-', '_' and '.'")
         if not isinstance(declared, Mapping):
-            problems.append(f"{where}: must be a map of arguments, got {declared!r}")
+            # Not quoted: an entry written as a bare URL may carry a credential.
+            problems.append(
+                f"{where}: must be a map of arguments, such as `webhook_event_url: https://…`; "
+                f"got {fields.type_words(declared)}"
+            )
             continue
         spec, found = _application(stack, str(logical_name), declared, defaults)
         problems.extend(f"{where}: {problem}" for problem in found)
         specs.append(spec)
+    problems.extend(duplicate_names(stack, applications))
     if problems:
         raise StackConfigError("\n".join(problems))
     return specs
+
+
+def _wrong_type(stack: str, key: str, value: Any) -> str:
+    if key == "applications" and value is None:
+        return (
+            f"stack {stack!r}: key '{NAMESPACE}:applications' declares no applications (it is missing or null); "
+            f"add it to the stack file as {_EXPECTED[key]}"
+        )
+    return f"stack {stack!r}: key '{NAMESPACE}:{key}' must be {_EXPECTED[key]}; got {fields.type_words(value)}"
+
+
+def duplicate_names(stack: str, applications: Mapping[str, Any]) -> list[str]:
+    """One problem for each `application_name` that two or more entries would share.
+
+    Telnyx would hold applications nobody can tell apart in the portal.
+    """
+    owners: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+    for logical_name, declared in applications.items():
+        if isinstance(declared, Mapping):
+            name = application_name_of(stack, str(logical_name), declared)
+            if isinstance(name, str):
+                owners.setdefault(name, []).append((str(logical_name), declared))
+    return [_duplicate_problem(stack, sharing) for sharing in owners.values() if len(sharing) > 1]
+
+
+def _duplicate_problem(stack: str, sharing: list[tuple[str, Mapping[str, Any]]]) -> str:
+    described = []
+    for logical_name, declared in sharing:
+        how = " (by default, as <logical name>-<stack>)" if "application_name" not in declared else ""
+        described.append(f"{logical_name!r}{how}")
+    listed = ", ".join(described[:-1]) + " and " + described[-1]
+    name = application_name_of(stack, *sharing[0])
+    both, one = ("both", "one") if len(sharing) == 2 else ("all", "all but one")
+    return (
+        f"stack {stack!r}: applications {listed} would {both} have the application_name {name!r}, and nobody could "
+        f"tell them apart in Telnyx; give {one} of them another application_name"
+    )
 
 
 def _application(

@@ -29,7 +29,7 @@ _URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://([^/?#@]*@)?([^/?#:@\[\]]+|\[[^/?#@\]]
 _ID_PATTERN = r"^[0-9]+$"
 _SECURE = {"$ref": "#/definitions/secure"}
 _NULL = {"type": "null"}
-_STRING_KINDS = (fields.Kind.STRING, fields.Kind.URL, fields.Kind.ENUM, fields.Kind.ID)
+_STRING_KINDS = (fields.Kind.STRING, fields.Kind.URL, fields.Kind.ENUM, fields.Kind.ID, fields.Kind.SUBDOMAIN)
 
 
 def stack_file_schema() -> dict[str, Any]:
@@ -188,6 +188,8 @@ def _typed(spec: fields.Field) -> dict[str, Any]:
         return {"type": "string", "pattern": f"^$|{_URL_PATTERN}" if spec.nullable else _URL_PATTERN}
     if kind is fields.Kind.ID:
         return {"type": "string", "pattern": _ID_PATTERN}
+    if kind is fields.Kind.SUBDOMAIN:
+        return {"type": "string", "pattern": f"^{fields.DNS_LABEL_PATTERN}$"}
     return {"type": "string", "pattern": r"\S"} if spec.required else {"type": "string"}
 
 

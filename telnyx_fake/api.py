@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from . import errors
 from .backend import TelnyxBackend, pause
@@ -118,7 +118,8 @@ def _serve(backend: TelnyxBackend, request: Request) -> Response:
         for method, pattern, handler in ROUTES:
             match = pattern.match(request.path)
             if match and method == request.method:
-                return handler(backend, request, match.groupdict())
+                # Path parameters arrive percent-encoded; the API judges the decoded id.
+                return handler(backend, request, {name: unquote(value) for name, value in match.groupdict().items()})
         raise errors.not_found(request.path)
     except errors.ApiError as error:
         return Response(error.status, error.body(), error.headers)

@@ -211,7 +211,7 @@ class TelnyxBackend:
         return _Page([_public(a) for a in apps[start:start + size]], meta)
 
     def _get(self, app_id: str) -> dict[str, Any]:
-        if not app_id.isdigit():
+        if not schema.is_int64_id(app_id):
             raise errors.invalid_id(app_id)
         app = self.applications.get(app_id)
         if app is None:

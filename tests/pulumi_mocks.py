@@ -42,11 +42,11 @@ class RecordingMonitor(MockMonitor):
         return super().RegisterResource(request)
 
 
-def install(stack: str = "dev", config: dict[str, str] | None = None) -> RecordingMocks:
-    """Install fresh mocks (and stack config) for one test."""
+def install(stack: str = "dev", config: dict[str, str] | None = None, secret_keys: list[str] | None = None) -> RecordingMocks:
+    """Install fresh mocks, stack config and the config keys the engine marks secret, for one test."""
     _ensure_event_loop()
     mocks = RecordingMocks()
-    pulumi.runtime.set_all_config(config or {})
+    pulumi.runtime.set_all_config(config or {}, secret_keys or [])
     pulumi.runtime.set_mocks(mocks, project="telnyx-call-control", stack=stack, preview=False, monitor=RecordingMonitor(mocks))
     return mocks
 

@@ -7,6 +7,7 @@ its download site, so these tests skip there with that reason; they run wherever
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -190,3 +191,47 @@ def test_the_policy_pack_passes_the_dev_stack_and_stops_a_plain_http_webhook(sta
         stack.preview(policy_packs=pack)
     assert "webhook-urls-use-https" in str(caught.value)
     assert "application 'ivr': webhook_event_url must be an https URL" in str(caught.value)
+
+
+SECRET_URL = "https://dev.hooks.example.com/telnyx/call-router?token=e2e-s3cr3t-t0ken"
+
+
+def test_a_webhook_url_stored_as_a_secret_is_encrypted_in_state_and_masked_in_previews(
+    stack: Any, fake: FakeTelnyxServer
+) -> None:
+    from pulumi import automation as auto
+
+    # As the README says: `pulumi config set --path --secret 'telnyx-call-control:applications.call-router.webhook_event_url' …`
+    stack.set_config(f"{PROJECT}:applications.call-router.webhook_event_url", auto.ConfigValue(SECRET_URL, secret=True), path=True)
+    ids = stack.up().outputs["application_ids"].value
+    assert fake.backend.applications[ids["call-router"]]["webhook_event_url"] == SECRET_URL
+    state = json.dumps(stack.export_stack().deployment)
+    assert "e2e-s3cr3t-t0ken" not in state
+    assert '"application_name": "call-router-dev"' in state  # names stay plain
+    stack.set_config(f"{PROJECT}:applications.call-router.webhook_event_url", auto.ConfigValue(SECRET_URL + "2", secret=True), path=True)
+    preview = stack.preview(diff=True)
+    assert "e2e-s3cr3t-t0ken" not in preview.stdout and "[secret]" in preview.stdout
+
+
+def test_a_bad_webhook_url_fails_the_preview_without_printing_it(stack: Any, project: Path) -> None:
+    from pulumi import automation as auto
+
+    edit_dev_stack(project, lambda apps: apps["ivr"].update(webhook_event_url="https://dev.hooks.example.com:0/?token=e2e-s3cr3t-t0ken"))
+    with pytest.raises(auto.CommandError) as caught:
+        stack.preview()
+    # The stack-file loader refuses it by the field model's rule, before the provider's check would.
+    assert "key 'webhook_event_url' is not a valid webhook URL: its port is not a number from 1 to 65535" in str(caught.value)
+    assert "e2e-s3cr3t-t0ken" not in str(caught.value)
+
+
+def test_applications_written_as_a_string_fail_without_a_traceback(stack: Any, project: Path) -> None:
+    from pulumi import automation as auto
+
+    path = project / "stacks" / "Pulumi.dev.yaml"
+    document = yaml.safe_load(path.read_text())
+    document["config"][f"{PROJECT}:applications"] = "oops"
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(auto.CommandError) as caught:
+        stack.preview()
+    assert f"stack 'dev': key '{PROJECT}:applications' must be a map of logical names to arguments" in str(caught.value)
+    assert "Traceback" not in str(caught.value)

@@ -11,6 +11,7 @@ import requests
 from telnyx_fake import TelnyxBackend, mock_telnyx
 
 from .conftest import REQUIRED
+from .hostile_values import BAD_IDS, BAD_NAMES, BAD_URLS, VALID_IDS, VALID_URLS
 
 BASE = "https://api.telnyx.com/v2/call_control_applications"
 
@@ -112,6 +113,49 @@ def test_invalid_bodies_are_rejected_with_422_pointing_at_the_field(
     assert {e["source"]["pointer"] for e in errors} == {pointer}
     assert all({"code", "title", "detail"} <= e.keys() for e in errors)
     assert backend.applications == {}
+
+
+@pytest.mark.parametrize("url", VALID_URLS)
+def test_the_api_takes_a_webhook_url_with_a_valid_host_and_port(api: requests.Session, url: str) -> None:
+    response = create(api, webhook_event_url=url, webhook_event_failover_url=url)
+    assert response.status_code == 201 and response.json()["data"]["webhook_event_url"] == url
+
+
+@pytest.mark.parametrize("kind", list(BAD_URLS))
+def test_the_api_refuses_a_webhook_url_it_cannot_deliver_to(api: requests.Session, backend: TelnyxBackend, kind: str) -> None:
+    url, _ = BAD_URLS[kind]
+    for name in ("webhook_event_url", "webhook_event_failover_url"):
+        response = create(api, **{name: url})
+        assert response.status_code == 422, (kind, name)
+        assert [e["source"]["pointer"] for e in response.json()["errors"]] == [f"/{name}"]
+    assert backend.applications == {}
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_the_api_refuses_an_id_that_is_not_ascii_digits(api: requests.Session, backend: TelnyxBackend, value: str) -> None:
+    response = create(api, outbound={"outbound_voice_profile_id": value})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["source"]["pointer"] == "/outbound/outbound_voice_profile_id"
+    if value.strip() and "/" not in value:
+        assert api.get(f"{BASE}/{value}").status_code == 422
+
+
+@pytest.mark.parametrize("value", VALID_IDS)
+def test_the_api_takes_an_id_of_ascii_digits(api: requests.Session, value: str) -> None:
+    assert create(api, outbound={"outbound_voice_profile_id": value}).status_code == 201
+    assert api.get(f"{BASE}/{value}").status_code == 404
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_the_api_refuses_a_name_or_tag_with_a_control_character(api: requests.Session, name: str) -> None:
+    assert create(api, application_name=name).json()["errors"][0]["source"]["pointer"] == "/application_name"
+    assert create(api, tags=["ok", name]).json()["errors"][0]["source"]["pointer"] == "/tags"
+
+
+@pytest.mark.parametrize("subdomain", ["acme ivr", "acme.ivr", "-acme", "acme_ivr", "ivr\n", ""])
+def test_the_api_refuses_a_sip_subdomain_that_is_no_dns_label(api: requests.Session, subdomain: str) -> None:
+    response = create(api, inbound={"sip_subdomain": subdomain})
+    assert response.json()["errors"][0]["source"]["pointer"] == "/inbound/sip_subdomain"
 
 
 def test_every_problem_in_a_body_is_reported_at_once(api: requests.Session) -> None:

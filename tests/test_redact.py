@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import base64
-import json
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provider.redact import mask_url, scrub_secret
+from provider.redact import mask_url, scrub_secret, scrub_values
 
-KEY = "KEY0123/abc+def=ghi&<jk>\"lm\\no"
+from .secret_forms import AWKWARD_KEY, encoded_forms
 
-
-def encoded_forms(secret: str) -> dict[str, str]:
-    return {
-        "raw": secret,
-        "repr": repr(secret),
-        "json": json.dumps(secret),
-        "json with escaped slashes": json.dumps(secret).replace("/", "\\/"),
-        "go json": json.dumps(secret).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"),
-        "quote": quote(secret, safe=""),
-        "quote keeping slashes": quote(secret),
-        "quote_plus": quote_plus(secret),
-        "base64": base64.b64encode(secret.encode()).decode(),
-        "base64 url-safe": base64.urlsafe_b64encode(secret.encode()).decode(),
-        "basic credentials": base64.b64encode(f"user:{secret}".encode()).decode(),
-        "basic credentials, other alignment": base64.b64encode(f"me:{secret}:x".encode()).decode(),
-        "basic credentials url-safe": base64.urlsafe_b64encode(f"u:{secret}".encode()).decode(),
-    }
+KEY = AWKWARD_KEY
 
 
 @pytest.mark.parametrize("form", list(encoded_forms(KEY)))
@@ -76,3 +59,19 @@ def test_text_without_the_key_is_unchanged() -> None:
 )
 def test_a_masked_url_shows_scheme_and_host_only(url: object, shown: str) -> None:
     assert mask_url(url) == shown
+
+
+def test_an_error_body_is_scrubbed_in_every_string_it_holds() -> None:
+    body = {"errors": [{"detail": f"header Bearer {KEY}", "source": {"pointer": base64.b64encode(KEY.encode()).decode()}, "code": 10}]}
+    scrubbed = scrub_values(body, KEY)
+    assert scrubbed["errors"][0]["detail"] == "header Bearer ***"
+    assert scrubbed["errors"][0]["source"]["pointer"].startswith("***") and scrubbed["errors"][0]["code"] == 10
+
+
+def test_a_url_can_be_scrubbed_into_its_masked_form() -> None:
+    url = "https://hooks.example.com/telnyx?token=s3cr3t"
+    text = f'API said: "webhook_event_url" {url} and {quote(url, safe="")} are unreachable'
+    assert scrub_secret(text, url, mask_url(url)) == (
+        'API said: "webhook_event_url" https://hooks.example.com/… and https://hooks.example.com/… are unreachable'
+    )
+
