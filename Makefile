@@ -6,26 +6,47 @@ VENV := .venv
 STACK ?= dev
 YES ?=
 RUN_STACK = $(VENV)/bin/python -m scripts.run_stack $(if $(YES),--yes)
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+REQUIREMENTS := requirements.txt requirements-dev.txt policies/requirements.txt
+STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
+POLICY_VENV := policies/venv
+POLICY_STAMP := $(POLICY_VENV)/.installed-$(shell cat requirements.txt policies/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: up preview destroy test lint benchmark clean
+.PHONY: up preview destroy review adopt test lint benchmark benchmark-adopt benchmark-refresh policy-pack clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): $(REQUIREMENTS)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-## up: deploy the STACK (default dev); against a local fake Telnyx unless a key is set; YES=1 skips the prompt
+## up: deploy the STACK (default dev) after a refresh; against a local fake Telnyx unless a key is set;
+## YES=1 skips the prompt. Installs the Pulumi CLI into .pulumi-cli/ first when it is not on PATH.
 up: $(STAMP)
 	$(RUN_STACK) up --stack $(STACK)
 
-## preview: show what `up` would change, as a pull request reviewer sees it
+## preview: show what `up` would change, as a pull request reviewer sees it (refreshed first when a key is set)
 preview: $(STAMP)
 	$(RUN_STACK) preview --stack $(STACK)
 
 ## destroy: delete every application the STACK manages
 destroy: $(STAMP)
 	$(RUN_STACK) destroy --stack $(STACK)
+
+## review: preview every stack in STACKS as JSON and print the pull-request comment (scripts/review.py)
+STACKS ?= dev staging prod
+review: $(STAMP)
+	@rm -rf .review && mkdir .review; status=0; \
+	for stack in $(STACKS); do \
+	  $(RUN_STACK) preview --stack $$stack --json-out .review/$$stack.json >&2; code=$$?; \
+	  [ $$code -ne 127 ] || exit 127; [ $$code -eq 0 ] || status=1; \
+	done; \
+	$(VENV)/bin/python -m scripts.review $(foreach stack,$(STACKS),.review/$(stack).json) || status=1; \
+	exit $$status
+
+## adopt: add the STACK's existing Telnyx applications to its stack file (reads only);
+##        NAME_CONTAINS=text narrows them, DRY_RUN=1 prints instead of writing, STACK_FILE=path writes elsewhere
+adopt: $(STAMP)
+	$(VENV)/bin/python -m scripts.adopt --stack $(STACK) $(if $(STACK_FILE),--stack-file '$(STACK_FILE)') \
+		$(if $(NAME_CONTAINS),--name-contains '$(NAME_CONTAINS)') $(if $(DRY_RUN),--dry-run)
 
 ## test: lint, type-check and run every test
 test: lint
@@ -35,10 +56,26 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
+## policy-pack: the policy pack's own environment (policies/venv), for `pulumi preview --policy-pack policies`
+policy-pack: $(POLICY_STAMP)
+
+$(POLICY_STAMP): requirements.txt policies/requirements.txt
+	$(PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_VENV)/bin/pip install --quiet --disable-pip-version-check -r policies/requirements.txt
+	rm -f $(POLICY_VENV)/.installed-* && touch $@
+
 ## benchmark: API calls per operation, serialised provider size, overhead per call, pacing under a rate limit
 benchmark: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark
 	$(VENV)/bin/python -m scripts.pacing_benchmark
 
+## benchmark-adopt: adopt against an account of 1,000 applications on the loopback fake: list calls and wall time
+benchmark-adopt: $(STAMP)
+	$(VENV)/bin/python -m scripts.benchmark_adopt
+
+## benchmark-refresh: requests and wall time of a refresh, every read a GET vs one listing (about 2 minutes)
+benchmark-refresh: $(STAMP)
+	$(VENV)/bin/python -m scripts.benchmark_refresh
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -9,21 +9,32 @@ from __future__ import annotations
 
 import builtins
 import ipaddress
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import requests
 
 from .errors import KEY_HELP, TelnyxApiError
 from .pacing import RateLimitPacer
+from .redact import mask_url, scrub_secret, scrub_values
 from .transport import PacedAdapter, may_have_reached_api, retry_policy
 
 DEFAULT_BASE_URL = "https://api.telnyx.com/v2"
 COLLECTION = "/call_control_applications"
+WRITE_METHODS = frozenset({"POST", "PATCH", "DELETE"})
 MAX_PAGE_SIZE = 250
 NAME_FILTER_MIN_LENGTH = 3  # the API refuses a shorter filter[application_name][contains]
 _UNKNOWN_OUTCOME = "it may have reached Telnyx and been applied; whether it took effect is unknown"
+
+
+@dataclass(frozen=True)
+class ApplicationPage:
+    """One page of the collection: its applications and the API's `meta.total_pages`."""
+
+    applications: list[dict[str, Any]]
+    total_pages: int
 
 
 def check_base_url(base_url: str) -> str:
@@ -31,12 +42,17 @@ def check_base_url(base_url: str) -> str:
 
     Plain http would send the API key in clear text, so it is allowed only to loopback hosts.
     """
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"Telnyx base URL {base_url!r} must be an absolute http(s) URL, such as {DEFAULT_BASE_URL!r}")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    # A base URL may carry a proxy's credentials, so messages show it masked to scheme and host.
+    try:
+        parts = urlsplit(base_url)
+        scheme, host = parts.scheme, parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host:
+        raise ValueError(f"The Telnyx base URL must be an absolute http(s) URL, such as {DEFAULT_BASE_URL!r}")
+    if scheme == "http" and not _is_loopback(host):
         raise ValueError(
-            f"Telnyx base URL {base_url!r} uses plain http, which would send the API key unencrypted; "
+            f"Telnyx base URL {mask_url(base_url)} uses plain http, which would send the API key unencrypted; "
             "use https (plain http is allowed only for loopback hosts such as 127.0.0.1)"
         )
     return base_url.rstrip("/")
@@ -79,6 +95,7 @@ class TelnyxClient:
         self.base_url = check_base_url(base_url)
         self.timeout = timeout
         self._api_key = api_key
+        self._write_listeners: tuple[Callable[[str], None], ...] = ()
         self._session = requests.Session()
         # One pacer for every thread: the rate limit is the account's, not a thread's.
         self.pacer = RateLimitPacer() if pace_by_rate_limit_headers else None
@@ -163,10 +180,9 @@ class TelnyxClient:
             params["sort"] = sort
         number = 1
         while True:
-            body = self._request("GET", COLLECTION, params={**params, "page[number]": number})
-            yield from body.get("data") or []
-            meta = body.get("meta") or {}
-            if number >= int(meta.get("total_pages") or 1) or not body.get("data"):
+            page = self._page(params, number)
+            yield from page.applications
+            if number >= page.total_pages or not page.applications:
                 return
             number += 1
 
@@ -186,23 +202,57 @@ class TelnyxClient:
                 found.setdefault(str(app.get("id")), app)
         return list(found.values())
 
+    def list_page(self, number: int, *, page_size: int = MAX_PAGE_SIZE) -> ApplicationPage:
+        """One page of every application in the account, in the API's default order, with the page count."""
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be from 1 to {MAX_PAGE_SIZE}")
+        return self._page({"page[size]": page_size}, number)
+
+    def on_write(self, listener: Callable[[str], None]) -> None:
+        """Call `listener(app_id)` after every write this client makes to an application, whatever its outcome.
+
+        That is every PATCH and DELETE (even one that failed: it may have been applied), and every
+        POST that returned its new id.
+        """
+        self._write_listeners = (*self._write_listeners, listener)
+
+    def _page(self, params: Mapping[str, Any], number: int) -> ApplicationPage:
+        body = self._request("GET", COLLECTION, params={**params, "page[number]": number})
+        meta = body.get("meta") or {}
+        return ApplicationPage(list(body.get("data") or []), int(meta.get("total_pages") or 1))
+
     def _data(self, method: str, path: str, json: Any = None) -> dict[str, Any]:
-        data = self._request(method, path, json=json).get("data")
+        try:
+            data = self._request(method, path, json=json).get("data")
+        finally:
+            if method in WRITE_METHODS and path != COLLECTION:
+                self._written(unquote(path.rpartition("/")[2]))
         if not isinstance(data, dict):
             raise TelnyxApiError(f"Telnyx API {method} {path} returned no application object")
+        if method == "POST" and data.get("id") is not None:
+            self._written(str(data["id"]))
         return data
+
+    def _written(self, app_id: str) -> None:
+        for listener in self._write_listeners:
+            listener(app_id)
 
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
             response = self._session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
         except requests.RequestException as error:
             unknown = may_have_reached_api(error)
-            message = f"Telnyx API {method} {path} could not be completed: {_scrub(str(error), self._api_key)}"
+            message = (
+                f"Telnyx API {method} {path} could not be completed: {scrub_secret(str(error), self._api_key)}; "
+                f"check the network and the API base URL {mask_url(self.base_url)} (telnyx:baseUrl or TELNYX_BASE_URL)"
+            )
             raise TelnyxApiError(_with_outcome(message, method, unknown), outcome_unknown=unknown) from None
         body = _json_or_none(response)
         if not response.ok:
+            # A proxy or the API may echo the request, Authorization header included, in any encoding.
+            body = scrub_values(body, self._api_key)
             failure = TelnyxApiError.from_response(method, path, response.status_code, body)
-            message = _with_outcome(_scrub(failure.message, self._api_key), method, failure.outcome_unknown)
+            message = _with_outcome(scrub_secret(failure.message, self._api_key), method, failure.outcome_unknown)
             raise TelnyxApiError(message, failure.status, failure.errors, outcome_unknown=failure.outcome_unknown)
         return body if isinstance(body, dict) else {}
 
@@ -222,8 +272,3 @@ def _json_or_none(response: requests.Response) -> Any:
     except ValueError:
         return None
 
-
-def _scrub(text: str, secret: str) -> str:
-    for form in (secret, repr(secret)[1:-1]):
-        text = text.replace(form, "***")
-    return text

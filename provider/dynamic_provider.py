@@ -6,8 +6,13 @@ dill pickles it by reference: the serialised provider stays a few hundred
 bytes, is stable between runs, and picks up fixed code at once. It captures
 nothing at construction, so nothing secret is ever pickled into state.
 
-check and diff make no API call and need no API key, so a preview works
-without one. create, read, update and delete make exactly one call each.
+diff makes no API call, and neither does check, except for one GET when a
+create adopts an existing application (`import_id`) and a key is configured:
+a preview works without a key, and with one it fails a mismatched adoption.
+create and delete make exactly one call each; update makes one PATCH
+carrying only what changes (see `writes.py` for when it makes a second); read
+makes one GET, or shares one listing of the account with the other reads of a
+refresh (`account_snapshot.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi import log
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -28,10 +34,13 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import fields, wire
+from . import adoption, fields, wire
+from .account_snapshot import AccountSnapshot, refresh_by_list
 from .client import TelnyxClient
 from .errors import KEY_HELP, TelnyxApiError
+from .reporting import check_failure, reported
 from .settings import ApiSettings, resolve_settings
+from .writes import ApplicationWriter
 
 
 class CallControlApplicationProvider(ResourceProvider):
@@ -48,26 +57,34 @@ class CallControlApplicationProvider(ResourceProvider):
         """Read `telnyx:apiKey` / `telnyx:baseUrl` from stack config, else TELNYX_API_KEY / TELNYX_BASE_URL."""
         self._settings = resolve_settings(req.config.get, os.environ)
         self._client: TelnyxClient | None = None
+        self._application_writer: ApplicationWriter | None = None
         self._lock = threading.Lock()
+        self._applications = AccountSnapshot(self._api, by_list=refresh_by_list(os.environ))
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate and normalise the inputs; every failure at once, names the property. No API call.
+    @reported("check")
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and normalise the inputs; every failure at once, naming the property where printing it is safe.
 
         The inputs returned name every field (defaults filled in), so the engine's own
-        field-by-field display compares like with like, before and after a refresh.
+        field-by-field display compares like with like, before and after a refresh. No API
+        call, except one GET to check an adoption (`import_id` at create) when a key is set.
         """
         secret = wire.secret_keys(news)
         result = fields.validate(wire.properties(news), is_placeholder=wire.is_unknown)
-        failures = [CheckFailure(f.path, f.reason) for f in result.failures]
+        failures = [check_failure(f) for f in result.failures]
         inputs = fields.desired_state(result.properties)
-        import_id = wire.import_id(news)
+        if wire.APPLICATION_ID in olds:
+            inputs[wire.APPLICATION_ID] = wire.plain(olds[wire.APPLICATION_ID])
+        import_id, import_failures = _import_id_to_keep(olds, wire.import_id(news))
+        failures += import_failures
         if import_id is not None:
             inputs[wire.IMPORT_ID] = import_id
-            if not wire.is_unknown(import_id) and not (isinstance(import_id, str) and import_id.isdigit()):
-                failures.append(CheckFailure(wire.IMPORT_ID, f"got {import_id!r}; expected an application id, a string of digits"))
+            if not olds and not import_failures and not wire.is_unknown(import_id):
+                failures += self._check_adoption(import_id, inputs, {f.path for f in result.failures})
         inputs = {k: wire.as_secret(v) if k in secret else v for k, v in inputs.items()}
         return CheckResult(inputs, failures)
 
+    @reported("compare")
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the live outputs with what the program asks for (omitted = API default). No API call."""
         if wire.contains_unknown(wire.properties(news)):
@@ -76,6 +93,7 @@ class CallControlApplicationProvider(ResourceProvider):
         live = fields.live_state(wire.properties(olds))
         return _in_place(changes=bool(fields.differing_paths(desired, live)))
 
+    @reported("create")
     def create(self, props: dict[str, Any]) -> CreateResult:
         """One POST carrying the full desired state; id and outputs come from its response.
 
@@ -87,21 +105,37 @@ class CallControlApplicationProvider(ResourceProvider):
         app = self._adopt(str(import_id), body) if import_id else self._api().create(body)
         return CreateResult(str(app["id"]), _outputs(app))
 
+    @reported("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """One GET. A vanished application reads as an empty id, which drops it from state."""
+        """One GET, or an answer from the refresh's one listing of the account (`AccountSnapshot`).
+
+        A vanished application reads as an empty id, which drops it from state. The inputs
+        returned are the live settings (never `import_id`), plus the application id under a
+        key the engine does not display, so a later check can tell which application this
+        state entry manages.
+        """
         try:
-            app = self._api().retrieve(id_)
+            app = self._snapshot().retrieve(id_)
         except TelnyxApiError as error:
             if error.not_found:
                 return ReadResult("", {})
             raise
-        live = fields.live_state(app)
-        return ReadResult(str(app["id"]), _outputs(app), inputs=live)
+        app_id = str(app["id"])
+        inputs = {**fields.live_state(app), wire.APPLICATION_ID: app_id}
+        return ReadResult(app_id, _outputs(app), inputs=inputs)
 
-    def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """One PATCH carrying the full desired state, so a removed field goes back to its default."""
-        return UpdateResult(_outputs(self._api().update(id_, _request_body(news))))
+    @reported("update")
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """One PATCH carrying only the fields that change (a removed field changes back to its default).
 
+        `olds` are the old outputs: the application as last read. `ApplicationWriter` checks
+        the answer and corrects an API that reset what the PATCH left out.
+        """
+        desired = _request_body(news)
+        last_known = fields.live_state(wire.properties(olds))
+        return UpdateResult(_outputs(self._writer().update(id_, desired, last_known)))
+
+    @reported("delete")
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """One DELETE; an application that is already gone counts as deleted."""
         try:
@@ -115,34 +149,94 @@ class CallControlApplicationProvider(ResourceProvider):
             app = self._api().retrieve(app_id)
         except TelnyxApiError as error:
             if error.not_found:
-                raise TelnyxApiError(f"Cannot import call control application {app_id}: it does not exist", 404) from None
+                raise TelnyxApiError(f"Cannot import: {adoption.does_not_exist(app_id)}", 404) from None
             raise
-        live = fields.live_state(app)
-        differences = fields.differing_paths(body, live)
+        differences = adoption.mismatches(body, app)
         if differences:
-            described = "; ".join(
-                f"{path}: the application has {_at(live, path)!r}, the program declares {_at(body, path)!r}"
-                for path in differences
-            )
-            raise TelnyxApiError(
-                f"Cannot import call control application {app_id}: the program must declare what it has today "
-                f"(change it in a later update). Differences: {described}"
-            )
+            described = "; ".join(m.describe() for m in differences)
+            raise TelnyxApiError(f"Cannot import: {adoption.declare_as_it_is(app_id)}. Differences: {described}")
         return app
 
+    def _check_adoption(self, app_id: str, declared: dict[str, Any], failing: set[str]) -> list[CheckFailure]:
+        # Without a key there is nothing to ask: the preview shows a plain adoption, and create checks it.
+        settings: ApiSettings | None = getattr(self, "_settings", None)
+        if settings is None or not settings.api_key:
+            return []
+        try:
+            app = self._api().retrieve(app_id)
+        except TelnyxApiError as error:
+            if error.not_found:
+                return [CheckFailure(wire.IMPORT_ID, adoption.does_not_exist(app_id))]
+            return [CheckFailure(wire.IMPORT_ID, f"could not read call control application {app_id} to check the adoption: {error.message}")]
+
+        def not_comparable(path: str, value: Any) -> bool:
+            return path in failing or wire.contains_unknown(value)
+
+        # The failures name import_id, so the engine's line quotes the id, never a declared value (a URL may hold credentials).
+        return [
+            CheckFailure(wire.IMPORT_ID, f"{m.describe()}; {adoption.declare_as_it_is(app_id)}")
+            for m in adoption.mismatches(declared, app, skip=not_comparable)
+        ]
+
+    def _snapshot(self) -> AccountSnapshot:
+        snapshot: AccountSnapshot | None = getattr(self, "_applications", None)
+        if snapshot is None:
+            self._api()  # says that the provider was not configured
+            raise AssertionError("unreachable: a configured provider has a snapshot")
+        return snapshot
+
     def _api(self) -> TelnyxClient:
+        return self._connected()[0]
+
+    def _writer(self) -> ApplicationWriter:
+        return self._connected()[1]
+
+    def _connected(self) -> tuple[TelnyxClient, ApplicationWriter]:
         settings: ApiSettings | None = getattr(self, "_settings", None)
         if settings is None:
             raise TelnyxApiError("The Telnyx provider was not configured; the Pulumi engine configures it before use")
         with self._lock:
-            if self._client is None:
+            if self._client is None or self._application_writer is None:
                 if not settings.api_key:
                     raise TelnyxApiError(f"No Telnyx API key is set; {KEY_HELP}")
                 try:
                     self._client = TelnyxClient(settings.api_key, settings.base_url)
                 except ValueError as error:
                     raise TelnyxApiError(f"{error} (set by telnyx:baseUrl or TELNYX_BASE_URL)") from None
-            return self._client
+                # The host has no engine connection, so pulumi.log.warn writes to stderr, which the CLI shows.
+                self._application_writer = ApplicationWriter(self._client, log.warn)
+            return self._client, self._application_writer
+
+
+def _import_id_to_keep(olds: Mapping[str, Any], import_id: Any) -> tuple[Any, list[CheckFailure]]:
+    """The `import_id` the checked inputs keep, and what is wrong with it.
+
+    Kept for a create, or when the old inputs hold the same one (so a refresh, which drops it,
+    and a stack file that still carries it agree). Dropped for an application already in state,
+    unless it names another application than the one this entry manages: that fails.
+    """
+    if import_id is None:
+        return None, []
+    if wire.is_unknown(import_id):
+        return (import_id if not olds else None), []
+    if not fields.is_id(import_id):
+        return import_id, [CheckFailure(wire.IMPORT_ID, f"got {import_id!r}; expected an application id, a string of ASCII digits")]
+    if not olds:
+        return import_id, []
+    adopted = wire.import_id(olds)
+    if import_id == adopted:
+        return import_id, []
+    managed = adopted or wire.plain(olds.get(wire.APPLICATION_ID))
+    if managed and import_id != managed:
+        return None, [
+            CheckFailure(
+                wire.IMPORT_ID,
+                f"names call control application {import_id}, but this resource already manages application "
+                f"{managed}; an import_id adopts an application only at create. Remove the line, or declare "
+                f"application {import_id} under another logical name to adopt it",
+            )
+        ]
+    return None, []
 
 
 def _in_place(changes: bool) -> DiffResult:
@@ -156,11 +250,6 @@ def _request_body(props: Mapping[str, Any]) -> dict[str, Any]:
         problems = "; ".join(f"{f.path} {f.reason}" for f in result.failures)
         raise ValueError(f"Invalid call control application: {problems}")
     return fields.desired_state(result.properties)
-
-
-def _at(state: Mapping[str, Any], path: str) -> Any:
-    group, _, name = path.rpartition(".")
-    return state[group][name] if group else state[name]
 
 
 def _outputs(app: Mapping[str, Any]) -> dict[str, Any]:

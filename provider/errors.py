@@ -62,9 +62,22 @@ def _summary(status: int, errors: list[dict[str, Any]]) -> str:
     if status == 404:
         return "not found (it does not exist, or was deleted)"
     parts = [_describe(e) for e in errors]
-    if not parts:
-        return "no error details were returned"
-    return "; ".join(parts)
+    details = "; ".join(parts) if parts else "no error details were returned"
+    advice = _advice(status)
+    return f"{details}; {advice}" if advice else details
+
+
+def _advice(status: int) -> str | None:
+    """What the person reading the error can do about it."""
+    if status == 403:
+        return "the API key may not manage call control applications: use a key of the account that owns them"
+    if status in (400, 409, 422):
+        return "correct the values named above and run again"
+    if status == 429:
+        return "Telnyx is limiting this account's request rate and retries did not get through: run again in a minute"
+    if status >= 500:
+        return "Telnyx could not serve the request, even after retries: run again later (see https://status.telnyx.com)"
+    return None
 
 
 def _describe(error: dict[str, Any]) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import difflib
 import enum
+import ipaddress
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 
 class Kind(enum.Enum):
@@ -22,6 +24,7 @@ class Kind(enum.Enum):
 
     STRING = "string"
     URL = "url"
+    SUBDOMAIN = "subdomain"
     BOOL = "boolean"
     INT = "integer"
     ENUM = "enum"
@@ -57,14 +60,28 @@ class Field:
         elif self.kind is Kind.INT:
             allowed = _range_words(self.minimum, self.maximum)
         elif self.kind is Kind.URL:
-            allowed = "an absolute URL with a scheme and a host, such as 'https://example.com/webhooks'"
+            allowed = URL_FORM
         elif self.kind is Kind.ID:
-            allowed = "a numeric id written as a string, such as '1293384261075731499'"
+            allowed = "a numeric id written as a string of ASCII digits, such as '1293384261075731499'"
+        elif self.kind is Kind.SUBDOMAIN:
+            allowed = SUBDOMAIN_FORM
+        elif self.kind is Kind.STRING_LIST:
+            allowed = "a list of strings without control characters"
         else:
-            allowed = f"a {self.kind.value}"
+            allowed = "a string without control characters"
         if self.nullable:
             allowed += " (or null)"
         return allowed
+
+
+URL_FORM = (
+    "an http or https URL whose host is a DNS name, an IPv4 address or an IPv6 address in brackets, "
+    "with an optional port from 1 to 65535 and no whitespace or control characters, "
+    "such as 'https://example.com/webhooks'"
+)
+SUBDOMAIN_FORM = (
+    "a DNS label: 1 to 63 ASCII letters, digits and hyphens, not starting or ending with a hyphen, such as 'acme-ivr'"
+)
 
 
 def _range_words(minimum: int | None, maximum: int | None) -> str:
@@ -149,7 +166,7 @@ FIELDS: tuple[Field, ...] = (
     Field("shaken_stir_enabled", Kind.BOOL, False, "Whether SHAKEN/STIR headers are received.", group="inbound"),
     Field(
         "sip_subdomain",
-        Kind.STRING,
+        Kind.SUBDOMAIN,
         None,
         "A subdomain of sip.telnyx.com that receives calls for this application.",
         group="inbound",
@@ -188,6 +205,17 @@ READ_ONLY_FIELDS: tuple[str, ...] = ("id", *OUTPUT_ONLY_FIELDS)
 FIELDS_BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
 
 
+def may_carry_credential(spec: Field) -> bool:
+    """Whether a setting's value may hold a credential: a webhook URL's user part, a token in its query, a secret path.
+
+    Such a value is registered as a secret when the stack stores it as one, and no message quotes it.
+    """
+    return spec.kind is Kind.URL
+
+
+CREDENTIAL_PATHS: tuple[str, ...] = tuple(f.path for f in FIELDS if may_carry_credential(f))
+
+
 def top_level_fields() -> tuple[Field, ...]:
     """The fields that are not nested in a group."""
     return tuple(f for f in FIELDS if f.group is None)
@@ -223,12 +251,16 @@ def normalise(spec: Field, value: Any) -> Any:
         return _normalise_enum(spec, value)
     if spec.kind is Kind.STRING_LIST:
         return _normalise_string_list(spec, value)
-    if not isinstance(value, str):
-        raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
     if spec.kind is Kind.URL:
         return _normalise_url(spec, value)
-    if spec.kind is Kind.ID and not value.isdigit():
+    if not isinstance(value, str):
         raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
+    if spec.kind is Kind.ID and not is_id(value):
+        raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
+    if spec.kind is Kind.SUBDOMAIN and not is_dns_label(value):
+        raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
+    if has_control_character(value):
+        raise FieldError(spec.path, f"got {value!r}, which holds a control character or line break; expected {spec.allowed()}")
     if spec.required and not value.strip():
         raise FieldError(spec.path, "must not be empty")
     return value
@@ -263,20 +295,139 @@ def _normalise_enum(spec: Field, value: Any) -> str:
 def _normalise_string_list(spec: Field, value: Any) -> list[str]:
     if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) for item in value):
         raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
+    unfit = [item for item in value if has_control_character(item)]
+    if unfit:
+        raise FieldError(spec.path, f"got {unfit[0]!r}, which holds a control character or line break; expected {spec.allowed()}")
     return sorted(set(value))
 
 
-def _normalise_url(spec: Field, value: str) -> str:
+def _normalise_url(spec: Field, value: Any) -> str:
+    # The value may carry a credential, so no reason ever quotes it: each names the rule it breaks.
     if value == "" and spec.nullable:
         return ""
+    problem = url_problem(value) if isinstance(value, str) else f"it is {type_words(value)}, not text"
+    if problem:
+        raise FieldError(spec.path, f"is not a valid webhook URL: {problem}; expected {spec.allowed()}")
+    return str(value)
+
+
+def url_problem(url: str) -> str | None:
+    """What keeps `url` from being a webhook URL the API accepts, in words that never quote it; None if nothing.
+
+    Accepted: `http` or `https`, `://`, an optional user part of the characters RFC 3986 allows there,
+    a host that is a DNS name, an IPv4 address or a bracketed IPv6 address, an optional port from 1 to
+    65535, then any path, query and fragment; no whitespace, control or invisible character anywhere.
+    """
+    if any(_is_hidden(char) for char in url):
+        return "it holds whitespace, a control character or an invisible character"
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.lower() not in ("http", "https"):
+        return "it does not start with http:// or https://"
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    user, at, host_and_port = authority.rpartition("@")
+    if at and not _USER_PART.fullmatch(user):
+        return "its user part holds a character a URL does not allow there"
+    return _host_and_port_problem(host_and_port)
+
+
+_USER_PART = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:%]*")
+DNS_LABEL_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DNS_LABEL = re.compile(DNS_LABEL_PATTERN)
+
+
+def _is_hidden(char: str) -> bool:
+    # Unicode categories C (control, format such as zero-width, unassigned, private) and Z (every space, line breaks).
+    return unicodedata.category(char)[0] in "CZ"
+
+
+def _host_and_port_problem(host_and_port: str) -> str | None:
+    if host_and_port.startswith("["):
+        host, bracket, port = host_and_port[1:].partition("]")
+        if not bracket or not _is_ipv6(host):
+            return "its host in brackets is not an IPv6 address"
+    elif host_and_port.count(":") > 1:
+        return "its host is an IPv6 address without brackets"
+    else:
+        host, colon, number = host_and_port.partition(":")
+        port = colon + number
+        if not host:
+            return "it has no host"
+        if not is_host_name(host):
+            return "its host is not a valid DNS name or IPv4 address"
+    if port and not (port.startswith(":") and _is_port(port[1:])):
+        return "its port is not a number from 1 to 65535"
+    return None
+
+
+def _is_ipv6(host: str) -> bool:
     try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        raise FieldError(spec.path, f"got {value!r}, which is not a valid URL; expected {spec.allowed()}") from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
-    return value
+        ipaddress.IPv6Address(host)
+    except ValueError:
+        return False
+    return "%" not in host  # a zone id names an interface of the sender's machine, meaningless to Telnyx
+
+
+def _is_port(port: str) -> bool:
+    return 1 <= len(port) <= 5 and port.isascii() and port.isdigit() and 1 <= int(port) <= 65535
+
+
+def is_host_name(host: str) -> bool:
+    """Whether `host` is a DNS name (letters, digits and hyphens in dot-separated labels) or an IPv4 address."""
+    labels = host.removesuffix(".").split(".")
+    if all(label.isascii() and label.isdigit() for label in labels):
+        try:
+            ipaddress.IPv4Address(host.removesuffix("."))
+        except ValueError:
+            return False
+        return True
+    if len(host.removesuffix(".")) > 253 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
+        return False
+    return not labels[-1].isdigit()  # a numeric top-level label would make it an IPv4 address
+
+
+def is_dns_label(value: str) -> bool:
+    """Whether `value` is one DNS label: 1 to 63 ASCII letters, digits and hyphens, no hyphen at either end."""
+    return bool(_DNS_LABEL.fullmatch(value))
+
+
+def has_control_character(text: str) -> bool:
+    """Whether `text` holds a control character (newline, tab, escape, ...) or a Unicode line or paragraph break."""
+    return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
+
+
+def type_words(value: Any) -> str:
+    """The JSON type of a value, in words ("a string", "a list", "null"), for messages that must not quote it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "a map"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def is_id(value: Any) -> bool:
+    """Whether a value is a Telnyx id: a non-empty string of ASCII digits.
+
+    `str.isdigit` alone would accept superscripts and other scripts' digits ("١٢٣٤", "12²"),
+    which the API refuses.
+    """
+    return isinstance(value, str) and value.isascii() and value.isdigit()
+
+
+def value_at(state: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted field path (`dtmf_type`, `inbound.channel_limit`) of a state or property bag."""
+    group, _, name = path.rpartition(".")
+    if not group:
+        return state.get(name)
+    nested = state.get(group)
+    return nested.get(name) if isinstance(nested, Mapping) else None
 
 
 def default_of(spec: Field) -> Any:
@@ -331,7 +482,7 @@ def _validate_group(
     if is_placeholder(value):
         return value
     if not isinstance(value, Mapping):
-        failures.append(FieldError(group, f"got {value!r}; expected an object with {_names(group_fields(group))}"))
+        failures.append(FieldError(group, f"got {type_words(value)}; expected an object with {_names(group_fields(group))}"))
         return value
     checked: dict[str, Any] = {}
     for name, item in value.items():
@@ -368,6 +519,16 @@ def _unknown_reason(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return f"is not a field of a call control application; {hint}known fields: {', '.join(known)}"
+
+
+def setting_paths() -> tuple[str, ...]:
+    """Every path a user may name a setting by: each field's dotted path, and `inbound` and `outbound` whole."""
+    return (*FIELDS_BY_PATH, *GROUPS)
+
+
+def unknown_path_reason(path: str) -> str:
+    """Why `path` names no setting, with the closest one (`did you mean …?`) and every known path."""
+    return _unknown_reason(path, list(setting_paths()))
 
 
 def desired_state(properties: Mapping[str, Any]) -> dict[str, Any]:

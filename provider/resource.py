@@ -152,7 +152,8 @@ class CallControlApplication(Resource, module="telnyx", name="CallControlApplica
     provider (pulumi/pulumi#16175), so this resource adopts it at create: one GET,
     refused with the differing fields unless the application already matches the
     declaration, and never a change to the live application. The preview shows it
-    as a create with an `import_id` input.
+    as a create with an `import_id` input and, when an API key is available, checks
+    it with one GET of its own. Remove `import_` after the first `up`.
 
     ```python
     CallControlApplication("call-router", args, opts=pulumi.ResourceOptions(import_="1293384261075731499"))
@@ -208,6 +209,19 @@ class CallControlApplication(Resource, module="telnyx", name="CallControlApplica
         """Read an existing application's state by id, without managing it."""
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         return CallControlApplication(resource_name, {}, merged)
+
+
+def with_secret_credentials(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments with each setting that may carry a credential (the webhook URLs) as a Pulumi secret.
+
+    The engine then encrypts those values in the state and masks them in previews and outputs;
+    every other argument stays plain, so a reviewer still reads the change.
+    """
+    # Every such setting is top-level: the webhook URLs.
+    return {
+        name: pulumi.Output.secret(value) if name in fields.CREDENTIAL_PATHS and value is not None else value
+        for name, value in arguments.items()
+    }
 
 
 def _output_names() -> list[str]:

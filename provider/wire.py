@@ -16,6 +16,11 @@ PROVIDER_KEY = "__provider"
 # dynamic provider (its Read arrives without `__provider`, pulumi/pulumi#16175), so the resource
 # turns the `import_` option into this input and the provider adopts the application itself.
 IMPORT_ID = "import_id"
+# The id of the application a state entry manages, kept in its inputs under a key the engine never
+# displays (`__`-prefixed keys are internal: pulumi/pulumi sdk/go/common/resource/properties.go).
+# Check receives the old inputs but never the resource id, and read never returns `import_id`; this
+# is how check still knows, after a refresh, which application an `import_id` must match.
+APPLICATION_ID = "__application_id"
 
 
 def is_unknown(value: Any) -> bool:
@@ -46,8 +51,8 @@ def plain(value: Any) -> Any:
 
 
 def properties(bag: Mapping[str, Any]) -> dict[str, Any]:
-    """A property bag without the serialised provider, the import id, and secret wrappers."""
-    return {k: plain(v) for k, v in bag.items() if k not in (PROVIDER_KEY, IMPORT_ID)}
+    """A property bag without the serialised provider, the import and application ids, and secret wrappers."""
+    return {k: plain(v) for k, v in bag.items() if k not in (PROVIDER_KEY, IMPORT_ID, APPLICATION_ID)}
 
 
 def import_id(bag: Mapping[str, Any]) -> Any:

@@ -1,7 +1,8 @@
 """Rerunnable benchmark: `make benchmark` (or `python -m scripts.benchmark [--rounds N]`).
 
 Reports, against the fake Telnyx on loopback:
-- API calls per provider operation, driven through `python -m pulumi.dynamic` over gRPC;
+- API calls per provider operation, driven through `python -m pulumi.dynamic` over gRPC (an adoption's
+  check and create included), and PATCHes per update against an API that resets omitted fields;
 - the size of the serialised provider (`__provider`) pickled by reference, against the
   same class pickled by value (what a provider written in `__main__` costs);
 - the overhead per call of going through the provider host, as a ratio of medians
@@ -47,7 +48,32 @@ def calls_per_operation(host: DynamicProviderHost, backend: TelnyxBackend) -> di
     outputs = count("update", lambda: host.update(app_id, outputs, changed))
     count("read", lambda: host.read(app_id, outputs, changed))
     count("delete", lambda: host.delete(app_id, outputs))
+    existing = backend.create(PROGRAM)
+    adopted, _ = count("check of an adoption", lambda: host.check(with_provider({**PROGRAM, "import_id": existing["id"]})))
+    count("create of an adoption", lambda: host.create(adopted))
     return counts
+
+
+def patches_per_update_when_patch_resets(fake: FakeTelnyxServer, updates: int = 3) -> list[int]:
+    """PATCHes per update, in a fresh provider host, against an API that resets the fields a PATCH omits."""
+    backend = fake.backend
+    backend.set_patch_mode("reset")
+    host = DynamicProviderHost()
+    try:
+        host.configure({"telnyx:apiKey": secret(API_KEY), "telnyx:baseUrl": fake.base_url})
+        program = {**PROGRAM, "dtmf_type": "Inband", "tags": ["bench"]}
+        inputs, _ = host.check(with_provider(program))
+        app_id, outputs = host.create(inputs)
+        counts = []
+        for round_ in range(updates):
+            before = len(backend.calls("PATCH"))
+            news, _ = host.check(with_provider({**program, "active": round_ % 2 == 1}), olds=inputs)
+            outputs, inputs = host.update(app_id, outputs, news), news
+            counts.append(len(backend.calls("PATCH")) - before)
+        return counts
+    finally:
+        backend.set_patch_mode("merge")
+        host.close()
 
 
 def by_value_size() -> int:
@@ -82,6 +108,8 @@ def main() -> None:
             host.configure({"telnyx:apiKey": secret(API_KEY), "telnyx:baseUrl": fake.base_url})
             counts = calls_per_operation(host, fake.backend)
             print("API calls per operation: " + ", ".join(f"{op} {n}" for op, n in counts.items()))
+            resets = patches_per_update_when_patch_resets(fake)
+            print(f"PATCHes per update against an API that resets omitted fields, one provider process: {resets}")
 
             reference, value = len(SERIALISED_PROVIDER), by_value_size()
             print(f"serialised provider: {reference} bytes by reference, {value} bytes by value ({value / reference:.0f}x)")

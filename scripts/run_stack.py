@@ -1,20 +1,25 @@
 """`make up` / `make preview` / `make destroy`: run one Pulumi command on one stack, ready to go.
 
-- With a key (TELNYX_API_KEY, or `telnyx:apiKey` / `telnyx:baseUrl` in the stack file), it
-  talks to that API, asks before changing anything (unless --yes), and keeps state in a
-  local file backend inside the project, `.pulumi-state/`.
-- Without one, it starts the fake Telnyx on loopback (applications kept in
-  `.fake-telnyx/<stack>.json`), points the stack at it and approves by itself, so a newcomer
-  sees a real `pulumi up` with no account. The demo's state lives apart, in
-  `.fake-telnyx/state/`, so it never mixes with state about real applications.
-- PULUMI_BACKEND_URL, when set, overrides where the state lives.
+- The CLI: `pulumi` on PATH, else the project's own in `.pulumi-cli/`, downloaded on first use
+  (scripts/install_pulumi.py: the release matching the pinned SDK, checksum verified).
+- A real stack (a key in TELNYX_API_KEY or `telnyx:apiKey`, a `telnyx:baseUrl` in the stack file, or
+  PULUMI_BACKEND_URL set): the state is where Pulumi.yaml's `backend.url` says (`.pulumi-state/`),
+  so `pulumi` commands typed in the project directory see the same stacks; PULUMI_BACKEND_URL
+  overrides it. `up` and `preview` refresh first, so the diff the engine prints is the one the
+  provider acts on; without a key, `preview` skips the refresh and says so, and `up`/`destroy` refuse.
+  It asks before changing anything (unless --yes).
+- The demo (none of the above): the fake Telnyx on loopback (applications in
+  `.fake-telnyx/<stack>.json`), state in `.fake-telnyx/state/`, the stack file read through a copy in
+  `.fake-telnyx/stacks/` that keeps the demo's secrets salt, an empty passphrase, and no prompt. It
+  writes only inside `.fake-telnyx/` (git-ignored): a real run later is not disturbed by it.
+- `preview --json-out FILE` writes the engine's JSON (`pulumi preview --json`) to FILE instead of
+  the diff, for `make review` (scripts/review.py reads it).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -24,16 +29,20 @@ from typing import Any
 
 import yaml
 
+from scripts.install_pulumi import InstallError, find_or_install
 from telnyx_fake import DEFAULT_API_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL_STATE = ROOT / ".pulumi-state"
-DEMO_STATE = ROOT / ".fake-telnyx" / "state"
-INSTALL_HINT = (
-    "error: the Pulumi CLI is not installed; install it with `curl -fsSL https://get.pulumi.com | sh` "
-    "(see https://www.pulumi.com/docs/install/), then run this again"
-)
+DEMO = ROOT / ".fake-telnyx"
+DEMO_STATE = DEMO / "state"
 COMMANDS = {"up": ["up"], "preview": ["preview", "--diff"], "destroy": ["destroy"]}
+REFRESHED = ("up", "preview")
+# What a stack file says about its secrets provider: the real stack's, never the demo's.
+SECRETS_KEYS = ("encryptionsalt", "secretsprovider", "encryptedkey")
+NO_KEY_PREVIEW = (
+    "No Telnyx API key (TELNYX_API_KEY or telnyx:apiKey): previewing without --refresh, "
+    "so changes made outside Pulumi since the last `up` are not shown"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,58 +51,138 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=sorted(COMMANDS))
     parser.add_argument("--stack", default="dev", help="dev, staging or prod (a file stacks/Pulumi.<stack>.yaml)")
     parser.add_argument("--yes", action="store_true", help="skip the confirmation prompt (always skipped with the fake)")
+    parser.add_argument("--json-out", type=Path, metavar="FILE", help="preview only: write `pulumi preview --json` to FILE")
     args = parser.parse_args(argv)
+    if args.json_out and args.command != "preview":
+        parser.error("--json-out goes with preview only")
 
-    pulumi = shutil.which("pulumi")
-    if pulumi is None:
-        print(INSTALL_HINT, file=sys.stderr)
-        return 127
     if not (ROOT / "stacks" / f"Pulumi.{args.stack}.yaml").exists():
         print(f"error: there is no stacks/Pulumi.{args.stack}.yaml; choose dev, staging or prod", file=sys.stderr)
         return 2
-
     env = dict(os.environ)
-    using_fake = not uses_real_api(env, _stack_config(args.stack))
-    env.setdefault("PULUMI_BACKEND_URL", _local_backend(DEMO_STATE if using_fake else REAL_STATE))
-    print(f"Pulumi state: {env['PULUMI_BACKEND_URL']}")
-    with _telnyx_api(env, args.stack, using_fake):
-        if using_fake and "PULUMI_CONFIG_PASSPHRASE" not in env and "PULUMI_CONFIG_PASSPHRASE_FILE" not in env:
-            env["PULUMI_CONFIG_PASSPHRASE"] = ""  # the demo stores no secret; set your own for real keys
-        selected = subprocess.run([pulumi, "stack", "select", "--create", args.stack], cwd=ROOT, env=env, check=False)
+    try:
+        pulumi = find_or_install(env)
+    except InstallError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 127
+    env["PATH"] = os.pathsep.join([str(pulumi.parent), env.get("PATH", "")])  # its plugins sit beside it
+    config = stack_config(args.stack)
+    if uses_real_api(env, config):
+        return _run_real(str(pulumi), args.command, args.stack, args.yes, env, has_api_key(env, config), args.json_out)
+    return _run_demo(str(pulumi), args.command, args.stack, env, args.json_out)
+
+
+def uses_real_api(env: Mapping[str, str], config: Mapping[str, Any]) -> bool:
+    """Whether the stack is about real applications: a key or base URL is given, or a backend chosen."""
+    return (
+        has_api_key(env, config)
+        or "telnyx:baseUrl" in config
+        or bool(env.get("PULUMI_BACKEND_URL"))
+    )
+
+
+def has_api_key(env: Mapping[str, str], config: Mapping[str, Any]) -> bool:
+    """Whether the provider will have a key: TELNYX_API_KEY, or `telnyx:apiKey` in the stack file."""
+    return bool(env.get("TELNYX_API_KEY")) or "telnyx:apiKey" in config
+
+
+def pulumi_arguments(command: str, stack: str, *, refresh: bool, yes: bool, config_file: Path | None = None) -> list[str]:
+    """The `pulumi` command line for one of COMMANDS."""
+    arguments = [*COMMANDS[command], *(["--refresh"] if refresh else []), "--stack", stack]
+    if config_file is not None:
+        arguments += ["--config-file", str(config_file)]
+    if yes and command != "preview":
+        arguments.append("--yes")
+    return arguments
+
+
+def stack_config(stack: str) -> dict[str, Any]:
+    """The `config:` map of stacks/Pulumi.<stack>.yaml."""
+    return dict(_stack_document(ROOT / "stacks" / f"Pulumi.{stack}.yaml").get("config") or {})
+
+
+def project_backend_url() -> str | None:
+    """Where Pulumi.yaml keeps the state (`backend.url`), which every `pulumi` command in the project uses."""
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    return (project.get("backend") or {}).get("url")
+
+
+def prepare_demo(stack: str) -> Path:
+    """Set up `.fake-telnyx/` for the demo; return the demo's stack file (for --config-file).
+
+    The demo's stack file is the tracked one's declarations plus the demo's own secrets salt. The
+    CLI's `stack select --create` cannot take --config-file and saves the salt into the stack file
+    of the project it runs in, so it runs in `.fake-telnyx/`, beside a Pulumi.yaml of the same name.
+    """
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    (DEMO / "stacks").mkdir(parents=True, exist_ok=True)
+    (DEMO / "Pulumi.yaml").write_text(
+        "# Written by `make up` for the demo: `pulumi stack select --create` runs here, so the demo's\n"
+        "# secrets salt lands in .fake-telnyx/stacks/, never in the tracked stacks/.\n"
+        + yaml.safe_dump({"name": project["name"], "runtime": project["runtime"], "stackConfigDir": "stacks"})
+    )
+    demo_file = DEMO / "stacks" / f"Pulumi.{stack}.yaml"
+    previous = _stack_document(demo_file)
+    document = {k: v for k, v in _stack_document(ROOT / "stacks" / f"Pulumi.{stack}.yaml").items() if k not in SECRETS_KEYS}
+    document.update({k: previous[k] for k in SECRETS_KEYS if k in previous})
+    demo_file.write_text(
+        f"# Written by `make up` for the demo from stacks/Pulumi.{stack}.yaml (edit that one), plus the demo's salt.\n"
+        + yaml.safe_dump(document, sort_keys=False)
+    )
+    return demo_file
+
+
+def _run_real(pulumi: str, command: str, stack: str, yes: bool, env: dict[str, str], key: bool, json_out: Path | None) -> int:
+    backend = env.get("PULUMI_BACKEND_URL") or project_backend_url()
+    print(f"Pulumi state: {backend}")
+    if not key and command != "preview":
+        print(
+            f"error: `{command}` needs the Telnyx API key: set TELNYX_API_KEY (or telnyx:apiKey in the stack); "
+            "the demo against a local fake runs when no key, no telnyx:baseUrl and no PULUMI_BACKEND_URL are set",
+            file=sys.stderr,
+        )
+        return 2
+    print("Using the Telnyx API configured for this stack" if key else NO_KEY_PREVIEW)
+    selected = subprocess.run([pulumi, "stack", "select", "--create", stack], cwd=ROOT, env=env, check=False)
+    if selected.returncode != 0:
+        return selected.returncode
+    arguments = pulumi_arguments(command, stack, refresh=key and command in REFRESHED, yes=yes)
+    return _run_pulumi(pulumi, arguments, env, json_out)
+
+
+def _run_demo(pulumi: str, command: str, stack: str, env: dict[str, str], json_out: Path | None) -> int:
+    config_file = prepare_demo(stack)
+    DEMO_STATE.mkdir(exist_ok=True)
+    env["PULUMI_BACKEND_URL"] = DEMO_STATE.as_uri()
+    env["PULUMI_CONFIG_PASSPHRASE"] = ""  # the demo's secrets are the fake's key only
+    env.pop("PULUMI_CONFIG_PASSPHRASE_FILE", None)
+    print(f"Pulumi state: {env['PULUMI_BACKEND_URL']} (the demo's; real stacks keep theirs apart)")
+    with _fake_telnyx(env, stack):
+        selected = subprocess.run([pulumi, "stack", "select", "--create", stack], cwd=DEMO, env=env, check=False)
         if selected.returncode != 0:
             return selected.returncode
-        command = [pulumi, *COMMANDS[args.command], "--stack", args.stack]
-        if args.command != "preview" and (args.yes or using_fake):
-            command.append("--yes")
-        return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
+        arguments = pulumi_arguments(command, stack, refresh=command in REFRESHED, yes=True, config_file=config_file)
+        return _run_pulumi(pulumi, arguments, env, json_out)
 
 
-def uses_real_api(env: Mapping[str, str], stack_config: Mapping[str, Any]) -> bool:
-    """Whether the stack talks to a real API: a key in the environment, or a key or base URL in the stack file."""
-    return bool(env.get("TELNYX_API_KEY")) or any(key in stack_config for key in ("telnyx:apiKey", "telnyx:baseUrl"))
+def _run_pulumi(pulumi: str, arguments: list[str], env: dict[str, str], json_out: Path | None) -> int:
+    """Run the command; with `json_out`, the engine's JSON goes to that file instead of the diff to the terminal."""
+    if json_out is None:
+        return subprocess.run([pulumi, *arguments], cwd=ROOT, env=env, check=False).returncode
+    arguments = [*(argument for argument in arguments if argument != "--diff"), "--json"]
+    with json_out.open("w", encoding="utf-8") as out:
+        return subprocess.run([pulumi, *arguments], cwd=ROOT, env=env, stdout=out, check=False).returncode
 
 
-def _stack_config(stack: str) -> dict[str, Any]:
-    document = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()) or {}
-    return dict(document.get("config") or {})
-
-
-def _local_backend(folder: Path) -> str:
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder.as_uri()
+def _stack_document(path: Path) -> dict[str, Any]:
+    return dict((yaml.safe_load(path.read_text()) or {}) if path.exists() else {})
 
 
 @contextmanager
-def _telnyx_api(env: dict[str, str], stack: str, using_fake: bool) -> Iterator[None]:
-    """Point the stack at a fake started here, or leave it to the configured API."""
-    if not using_fake:
-        print("Using the Telnyx API configured for this stack (TELNYX_API_KEY or telnyx:apiKey)")
-        yield
-        return
-    data = ROOT / ".fake-telnyx"
-    data.mkdir(exist_ok=True)
+def _fake_telnyx(env: dict[str, str], stack: str) -> Iterator[None]:
+    """Start the fake Telnyx on loopback and point the stack at it with the fake's own key."""
     fake = subprocess.Popen(
-        [sys.executable, "-m", "telnyx_fake", "--data-file", str(data / f"{stack}.json")],
+        [sys.executable, "-m", "telnyx_fake", "--data-file", str(DEMO / f"{stack}.json")],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

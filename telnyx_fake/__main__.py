@@ -1,7 +1,5 @@
-"""Run the fake Telnyx API on loopback: `python -m telnyx_fake [--host H] [--port P] [--api-key K] [--data-file F]`.
-
-Fault flags (`--fault-*`, `--latency`) inject one fault from the start; `--rate-limit N --rate-limit-window S`
-set the request budget.
+"""Run the fake Telnyx API on loopback: `python -m telnyx_fake [--host H] [--port P] [--api-key K] [--data-file F]`
+(and the fault, `--patch-mode` and `--rate-limit` flags below).
 
 The first line on stdout is the base URL (ending in /v2); it serves until stopped.
 """
@@ -11,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .backend import DEFAULT_API_KEY, Fault, TelnyxBackend
+from .backend import DEFAULT_API_KEY, PATCH_MODES, Fault, TelnyxBackend
 from .rate_limit import DEFAULT_LIMIT, DEFAULT_WINDOW, RateLimit
 from .server import FakeTelnyxServer
 
@@ -34,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-method", help="only requests of this method (e.g. POST) get the fault")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API request")
     parser.add_argument(
+        "--patch-mode",
+        choices=PATCH_MODES,
+        default="merge",
+        help="what a PATCH does with optional fields it omits: keep them (merge, default) or reset them to defaults",
+    )
+    parser.add_argument(
         "--rate-limit", type=int, default=DEFAULT_LIMIT, help=f"API requests allowed per window (default {DEFAULT_LIMIT})"
     )
     parser.add_argument(
@@ -45,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         rate_limit = RateLimit(args.rate_limit, args.rate_limit_window)
     except ValueError as error:
         parser.error(f"--rate-limit/--rate-limit-window: {error}")
-    backend = TelnyxBackend(api_key=args.api_key, rate_limit=rate_limit)
+    backend = TelnyxBackend(api_key=args.api_key, patch_mode=args.patch_mode, rate_limit=rate_limit)
     if args.fault_status is not None or args.latency or args.fault_disconnect or args.fault_lose_response:
         backend.inject(
             Fault(

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from . import errors
 from .backend import TelnyxBackend, pause
@@ -94,8 +94,15 @@ def _json(request: Request) -> Any:
 def handle(backend: TelnyxBackend, request: Request) -> Response:
     """Serve one API request and log it."""
     response = _serve(backend, request)
-    backend.record(request.method, request.path, response.status, request.query)
+    backend.record(request.method, request.path, response.status, request.query, _logged_body(request))
     return response
+
+
+def _logged_body(request: Request) -> Any:
+    try:
+        return json.loads(request.body) if request.body else None
+    except ValueError:
+        return request.body.decode(errors="replace")
 
 
 def _serve(backend: TelnyxBackend, request: Request) -> Response:
@@ -126,5 +133,6 @@ def _route(backend: TelnyxBackend, request: Request) -> Response:
     for method, pattern, handler in ROUTES:
         match = pattern.match(request.path)
         if match and method == request.method:
-            return handler(backend, request, match.groupdict())
+            # Path parameters arrive percent-encoded; the API judges the decoded id.
+            return handler(backend, request, {name: unquote(value) for name, value in match.groupdict().items()})
     raise errors.not_found(request.path)

@@ -23,6 +23,9 @@ from .rate_limit import Budget, RateLimit
 DEFAULT_API_KEY = "fake-telnyx-key"
 SORT_KEYS = {"created_at": "created_at", "connection_name": "application_name", "active": "active"}
 MAX_PAGE_SIZE = 250
+# What a PATCH does with the optional fields it leaves out: "merge" keeps them, "reset" puts them back
+# to their defaults. The reference does not say which the live API does, so the fake can play both.
+PATCH_MODES = ("merge", "reset")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class RequestRecord:
     path: str
     status: int
     query: str = ""
+    body: Any = None  # the JSON body the client sent (None without one), so tests can see what was written
 
 
 @dataclass
@@ -74,9 +78,11 @@ class TelnyxBackend:
     applications: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[RequestRecord] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    patch_mode: str = "merge"
     rate_limit: RateLimit = field(default_factory=RateLimit)
 
     def __post_init__(self) -> None:
+        self.set_patch_mode(self.patch_mode)
         self._lock = threading.RLock()
         self._random = random.Random(self.seed)
         self._created = 0
@@ -84,12 +90,12 @@ class TelnyxBackend:
     # --- control: what tests use to set the stage and count calls -------------------------
 
     def reset(self) -> None:
-        """Forget every application, request and fault, and go back to the default rate limit."""
+        """Forget every application, request and fault; the rate limit stays, with a fresh window."""
         with self._lock:
             self.applications.clear()
             self.requests.clear()
             self.faults.clear()
-            self.rate_limit = RateLimit()
+            self.rate_limit = RateLimit(self.rate_limit.limit, self.rate_limit.window)
 
     def set_rate_limit(self, limit: int, window: float) -> None:
         """Allow `limit` API requests per `window` seconds from now on (a fresh window)."""
@@ -106,6 +112,12 @@ class TelnyxBackend:
         with self._lock:
             self.faults.append(fault)
 
+    def set_patch_mode(self, mode: str) -> None:
+        """Choose what PATCH does with omitted optional fields: "merge" keeps them, "reset" resets them."""
+        if mode not in PATCH_MODES:
+            raise ValueError(f"patch mode {mode!r} is not one of {', '.join(PATCH_MODES)}")
+        self.patch_mode = mode
+
     def clear_requests(self) -> None:
         """Forget the request log."""
         with self._lock:
@@ -116,10 +128,10 @@ class TelnyxBackend:
         with self._lock:
             self.faults.clear()
 
-    def record(self, method: str, path: str, status: int, query: str = "") -> None:
+    def record(self, method: str, path: str, status: int, query: str = "", body: Any = None) -> None:
         """Log a served request."""
         with self._lock:
-            self.requests.append(RequestRecord(method, path, status, query))
+            self.requests.append(RequestRecord(method, path, status, query, body))
 
     def calls(self, method: str | None = None) -> list[RequestRecord]:
         """The API requests served so far, optionally only those of one method."""
@@ -185,10 +197,13 @@ class TelnyxBackend:
             return _public(self._get(app_id))
 
     def update(self, app_id: str, body: Any) -> dict[str, Any]:
-        """PATCH: the two required fields must be present; other fields keep their values unless given."""
+        """PATCH: the two required fields must be present; the others are merged, or reset when omitted
+        (in the "reset" patch mode)."""
         with self._lock:
             current = self._get(app_id)
             clean = schema.check_body(body)
+            if self.patch_mode == "reset":
+                current = schema.merge(current, schema.defaults())
             updated = schema.merge(current, clean)
             updated["updated_at"] = _timestamp()
             self.applications[app_id] = updated
@@ -220,7 +235,7 @@ class TelnyxBackend:
         return _Page([_public(a) for a in apps[start:start + size]], meta)
 
     def _get(self, app_id: str) -> dict[str, Any]:
-        if not app_id.isdigit():
+        if not schema.is_int64_id(app_id):
             raise errors.invalid_id(app_id)
         app = self.applications.get(app_id)
         if app is None:

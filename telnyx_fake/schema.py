@@ -6,9 +6,11 @@ imports nothing from the provider, so a mistake in one is caught by the other.
 
 from __future__ import annotations
 
+import ipaddress
 import math
+import re
+import unicodedata
 from typing import Any
-from urllib.parse import urlsplit
 
 from .errors import ApiError, error_object, invalid
 
@@ -36,7 +38,7 @@ TOP_LEVEL: dict[str, tuple[str, Any, Any]] = {
 INBOUND: dict[str, tuple[str, Any, Any]] = {
     "channel_limit": ("int?", None, (None, None)),
     "shaken_stir_enabled": ("bool", False, None),
-    "sip_subdomain": ("str?", None, None),
+    "sip_subdomain": ("label?", None, None),
     "sip_subdomain_receive_settings": ("enum", "from_anyone", ["only_my_connections", "from_anyone"]),
 }
 OUTBOUND: dict[str, tuple[str, Any, Any]] = {
@@ -119,22 +121,76 @@ def _canonical(kind: str, allowed: Any, value: Any) -> Any:
     if kind == "tags":
         if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
             raise ValueError("must be an array of strings.")
+        if any(_has_control_characters(t) for t in value):
+            raise ValueError("must not contain control characters.")
         return value
-    if kind in ("str", "url", "enum", "id") and not isinstance(value, str):
+    if kind in ("str", "url", "enum", "id", "label") and not isinstance(value, str):
         raise ValueError("must be a string.")
     if kind == "enum":
         if value not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}.")
         return value.strip('"')
-    if kind == "url" and value != "":
-        parts = urlsplit(value)
-        if not parts.scheme or not parts.netloc:
-            raise ValueError("must be a valid URL and include a scheme, such as 'https'.")
+    if kind == "url" and value != "" and not is_webhook_url(value):
+        raise ValueError("must be a valid URL and include a scheme, such as 'https'.")
     if kind == "url" and value == "" and not nullable:
         raise ValueError("must not be blank.")
-    if kind == "id" and not value.isdigit():
+    if kind == "id" and not is_int64_id(value):
         raise ValueError("must be a numeric id.")
+    if kind == "label" and not _LABEL.fullmatch(value):
+        raise ValueError("must be a valid subdomain: letters, digits and hyphens.")
+    if kind == "str" and _has_control_characters(value):
+        raise ValueError("must not contain control characters.")
     return value
+
+
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_URL = re.compile(
+    r"(?i:https?)://"
+    r"(?:(?P<user>[\w\-.~!$&'()*+,;=:%]*)@)?"
+    r"(?:\[(?P<ipv6>[^\]/]*)\]|(?P<host>[^:/?#\[\]@]+))"
+    r"(?::(?P<port>[0-9]{1,5}))?"
+    r"(?P<rest>[/?#].*)?",
+    re.ASCII | re.DOTALL,
+)
+
+
+def is_int64_id(value: str) -> bool:
+    """Whether a string is an id as Telnyx writes them: ASCII digits only."""
+    return re.fullmatch(r"[0-9]+", value, re.ASCII) is not None
+
+
+def is_webhook_url(value: str) -> bool:
+    """Whether the API takes `value` as a webhook URL: http(s), a DNS name, IPv4 or [IPv6] host, port 1-65535."""
+    if any(char.isspace() or unicodedata.category(char).startswith(("C", "Z")) for char in value):
+        return False
+    match = _URL.fullmatch(value)
+    if match is None:
+        return False
+    port = match["port"]
+    if port is not None and not 1 <= int(port) <= 65535:
+        return False
+    if match["ipv6"] is not None:
+        try:
+            return "%" not in match["ipv6"] and ipaddress.IPv6Address(match["ipv6"]) is not None
+        except ValueError:
+            return False
+    return _is_host(match["host"])
+
+
+def _is_host(host: str) -> bool:
+    name = host[:-1] if host.endswith(".") else host
+    if re.fullmatch(r"[0-9.]+", name):
+        try:
+            ipaddress.IPv4Address(name)
+        except ValueError:
+            return False
+        return True
+    labels = name.split(".")
+    return len(name) <= 253 and all(_LABEL.fullmatch(label) for label in labels) and not labels[-1].isdigit()
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
 
 
 def _integer(value: Any, bounds: tuple[int | None, int | None]) -> int:

@@ -4,11 +4,14 @@ API requests go to `handle`. The control endpoint, outside `/v2` and without
 auth, lets tests and the demo inspect and steer the fake:
 
 - `GET /_fake/requests`: the request log; `DELETE /_fake/requests` clears it.
-- `POST /_fake/reset`: forget every application, request and fault.
+- `POST /_fake/reset`: forget every application, request and fault (the patch mode and the rate limit stay;
+  the rate limit's window refills).
+- `GET /_fake/patch-mode`, `POST /_fake/patch-mode` with `{"mode": "reset"}` (or `"merge"`, the default): what a
+  PATCH does with the optional fields it omits.
 - `POST /_fake/faults` with `{"status": 503, "times": 2, "ratio": null, "retry_after": 1, "latency": 0.0,
   "disconnect": false, "lose_response": false, "method": null}`: inject a fault; `DELETE /_fake/faults`
   removes them all.
-- `GET /_fake/rate_limit`: the budget; `POST /_fake/rate_limit` with `{"limit": 10, "window": 1.0}`
+- `GET /_fake/rate-limit`: the budget; `POST /_fake/rate-limit` with `{"limit": 10, "window": 1.0}`
   allows that many API requests per window of that many seconds, from a fresh window.
 """
 
@@ -94,12 +97,20 @@ def _control(backend: TelnyxBackend, method: str, path: str, body: bytes) -> Res
         except (TypeError, ValueError) as error:
             return Response(400, {"errors": [{"title": "Bad fault", "detail": str(error)}]})
         return Response(201, {"data": {}})
+    if path == "/_fake/patch-mode" and method == "GET":
+        return Response(200, {"data": {"mode": backend.patch_mode}})
+    if path == "/_fake/patch-mode" and method == "POST":
+        try:
+            backend.set_patch_mode(json.loads(body or b"{}").get("mode"))
+        except (AttributeError, ValueError) as error:
+            return Response(400, {"errors": [{"title": "Bad patch mode", "detail": str(error)}]})
+        return Response(200, {"data": {"mode": backend.patch_mode}})
     if path == "/_fake/faults" and method == "DELETE":
         backend.clear_faults()
         return Response(200, {"data": {}})
-    if path == "/_fake/rate_limit" and method == "GET":
+    if path == "/_fake/rate-limit" and method == "GET":
         return Response(200, {"data": {"limit": backend.rate_limit.limit, "window": backend.rate_limit.window}})
-    if path == "/_fake/rate_limit" and method == "POST":
+    if path == "/_fake/rate-limit" and method == "POST":
         try:
             settings = json.loads(body or b"{}")
             backend.set_rate_limit(settings["limit"], settings["window"])

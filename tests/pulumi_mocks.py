@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from pulumi.runtime.mocks import MockMonitor
 
 
 @dataclass
@@ -14,6 +15,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
     """Answers registrations with the inputs as outputs (plus fake server fields) and keeps a record."""
 
     resources: list[pulumi.runtime.MockResourceArgs] = field(default_factory=list)
+    # The RegisterResourceRequest the SDK sent for each resource: where resource options (protect,
+    # retainOnDelete, ignoreChanges) travel, since MockResourceArgs does not carry them.
+    requests: dict[str, Any] = field(default_factory=dict)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         self.resources.append(args)
@@ -25,12 +29,25 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return {}, None
 
 
-def install(stack: str = "dev", config: dict[str, str] | None = None) -> RecordingMocks:
-    """Install fresh mocks (and stack config) for one test."""
+class RecordingMonitor(MockMonitor):
+    """The SDK's mock resource monitor, keeping each registration request as the engine would receive it."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.recording = mocks
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method's name
+        if request.type != "pulumi:pulumi:Stack":
+            self.recording.requests[request.name] = request
+        return super().RegisterResource(request)
+
+
+def install(stack: str = "dev", config: dict[str, str] | None = None, secret_keys: list[str] | None = None) -> RecordingMocks:
+    """Install fresh mocks, stack config and the config keys the engine marks secret, for one test."""
     _ensure_event_loop()
     mocks = RecordingMocks()
-    pulumi.runtime.set_all_config(config or {})
-    pulumi.runtime.set_mocks(mocks, project="telnyx-call-control", stack=stack, preview=False)
+    pulumi.runtime.set_all_config(config or {}, secret_keys or [])
+    pulumi.runtime.set_mocks(mocks, project="telnyx-call-control", stack=stack, preview=False, monitor=RecordingMonitor(mocks))
     return mocks
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -104,6 +105,33 @@ def test_list_filter_by_outbound_voice_profile(client: TelnyxClient) -> None:
 def test_list_refuses_a_short_name_filter(client: TelnyxClient) -> None:
     with pytest.raises(ValueError, match="at least 3 characters"):
         list(client.list(application_name_contains="ab"))
+
+
+def test_list_page_returns_one_page_and_the_page_count(client: TelnyxClient, backend: TelnyxBackend) -> None:
+    for n in range(7):
+        client.create({**REQUIRED, "application_name": f"app-{n}"})
+    backend.clear_requests()
+    page = client.list_page(3, page_size=3)
+    assert page.total_pages == 3
+    assert [a["application_name"] for a in page.applications] == ["app-0"]  # newest first: the oldest is last
+    assert page.applications[0] == client.retrieve(page.applications[0]["id"])  # full objects, as a GET has them
+    first = backend.calls()[0]
+    assert first.method == "GET" and parse_qs(first.query) == {"page[size]": ["3"], "page[number]": ["3"]}
+
+
+def test_every_write_is_announced_by_application_id_whatever_its_outcome(client: TelnyxClient) -> None:
+    written: list[str] = []
+    client.on_write(written.append)
+    app_id = client.create(REQUIRED)["id"]
+    client.retrieve(app_id)
+    list(client.list())
+    client.update(app_id, {**REQUIRED, "dtmf_type": "Inband"})
+    with pytest.raises(TelnyxApiError):
+        client.update(app_id, {**REQUIRED, "webhook_timeout_secs": 99})  # refused by the API: may still have been applied
+    client.delete(app_id)
+    with pytest.raises(TelnyxApiError):
+        client.delete(app_id)
+    assert written == [app_id] * 5
 
 
 def test_a_503_storm_on_get_ends_in_success(client: TelnyxClient, backend: TelnyxBackend) -> None:

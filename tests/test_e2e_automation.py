@@ -7,6 +7,7 @@ its download site, so these tests skip there with that reason; they run wherever
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,14 +16,23 @@ from typing import Any
 import pytest
 import yaml
 
+from scripts.install_pulumi import installed_cli, pinned_version
 from telnyx_fake import FakeTelnyxServer, TelnyxBackend
 
 from .stack_files import PROJECT, ROOT
 
+
+def _cli() -> Path | None:
+    """`pulumi` on PATH, else the project's own that `make up` installs."""
+    on_path = shutil.which("pulumi")
+    return Path(on_path) if on_path else installed_cli(pinned_version())
+
+
+CLI = _cli()
 pytestmark = pytest.mark.skipif(
-    shutil.which("pulumi") is None,
-    reason="the Pulumi CLI is not installed on this machine (no package registry carries it); "
-    "these end-to-end tests run wherever `pulumi` is on PATH",
+    CLI is None,
+    reason="the Pulumi CLI is not installed on this machine (no package registry carries it, and its release "
+    "site is out of reach); these end-to-end tests run wherever `pulumi` is on PATH or `make up` installed it",
 )
 
 API_KEY = "e2e-fake-key"
@@ -41,9 +51,10 @@ def project(tmp_path: Path) -> Path:
     copy.mkdir()
     for name in ("Pulumi.yaml", "__main__.py", "requirements.txt"):
         shutil.copy(ROOT / name, copy / name)
-    for folder in ("provider", "stacks"):
-        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("provider", "stacks", "policies"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", "venv"))
     (copy / ".venv").symlink_to(ROOT / ".venv")
+    (copy / "policies" / "venv").symlink_to(ROOT / ".venv")  # the dev environment holds the pack's requirements too
     return copy
 
 
@@ -60,7 +71,11 @@ def stack(project: Path, fake: FakeTelnyxServer, tmp_path: Path) -> Any:
         "TELNYX_API_KEY": API_KEY,
         "TELNYX_BASE_URL": fake.base_url,
     }
-    return auto.create_or_select_stack("dev", work_dir=str(project), opts=auto.LocalWorkspaceOptions(env_vars=env))
+    assert CLI is not None
+    # PulumiCommand runs <root>/bin/pulumi with its folder (the plugins beside it) first on PATH.
+    command = auto.PulumiCommand(root=str(CLI.parent.parent)) if CLI.parent.name == "bin" else None
+    options = auto.LocalWorkspaceOptions(env_vars=env, pulumi_command=command)
+    return auto.create_or_select_stack("dev", work_dir=str(project), opts=options)
 
 
 def edit_dev_stack(project: Path, change: Any) -> None:
@@ -135,3 +150,88 @@ def test_destroy_leaves_the_fake_empty(stack: Any, fake: FakeTelnyxServer) -> No
     assert fake.backend.applications
     stack.destroy()
     assert fake.backend.applications == {}
+
+
+def test_a_protected_application_is_deleted_only_after_it_is_unprotected(stack: Any, project: Path, fake: FakeTelnyxServer) -> None:
+    from pulumi import automation as auto
+
+    edit_dev_stack(project, lambda apps: apps["ivr"].update(protect=True))
+    ivr = stack.up().outputs["application_ids"].value["ivr"]
+    removed: dict[str, Any] = {}
+    edit_dev_stack(project, lambda apps: removed.update(apps.pop("ivr")))
+    with pytest.raises(auto.CommandError, match="protect"):
+        stack.up()
+    assert ivr in fake.backend.applications
+    # On purpose, as the README says: `protect: false` and an `up` (no API call), then remove it.
+    edit_dev_stack(project, lambda apps: apps.update(ivr={**removed, "protect": False}))
+    fake.backend.clear_requests()
+    stack.up()
+    assert [call for call in fake.backend.calls() if call.method != "GET"] == []
+    edit_dev_stack(project, lambda apps: apps.pop("ivr"))
+    stack.up()
+    assert ivr not in fake.backend.applications
+
+
+def test_retain_on_delete_keeps_the_application_in_telnyx(stack: Any, project: Path, fake: FakeTelnyxServer) -> None:
+    edit_dev_stack(project, lambda apps: apps["ivr"].update(retain_on_delete=True))
+    ivr = stack.up().outputs["application_ids"].value["ivr"]
+    edit_dev_stack(project, lambda apps: apps.pop("ivr"))
+    result = stack.up()
+    assert result.summary.resource_changes.get("delete") == 1
+    assert ivr in fake.backend.applications
+
+
+def test_the_policy_pack_passes_the_dev_stack_and_stops_a_plain_http_webhook(stack: Any, project: Path) -> None:
+    from pulumi import automation as auto
+
+    pack = [str(project / "policies")]
+    stack.preview(policy_packs=pack)
+    edit_dev_stack(project, lambda apps: apps["ivr"].update(webhook_event_url="http://dev.hooks.example.com/telnyx/ivr"))
+    with pytest.raises(auto.CommandError) as caught:
+        stack.preview(policy_packs=pack)
+    assert "webhook-urls-use-https" in str(caught.value)
+    assert "application 'ivr': webhook_event_url must be an https URL" in str(caught.value)
+
+
+SECRET_URL = "https://dev.hooks.example.com/telnyx/call-router?token=e2e-s3cr3t-t0ken"
+
+
+def test_a_webhook_url_stored_as_a_secret_is_encrypted_in_state_and_masked_in_previews(
+    stack: Any, fake: FakeTelnyxServer
+) -> None:
+    from pulumi import automation as auto
+
+    # As the README says: `pulumi config set --path --secret 'telnyx-call-control:applications.call-router.webhook_event_url' …`
+    stack.set_config(f"{PROJECT}:applications.call-router.webhook_event_url", auto.ConfigValue(SECRET_URL, secret=True), path=True)
+    ids = stack.up().outputs["application_ids"].value
+    assert fake.backend.applications[ids["call-router"]]["webhook_event_url"] == SECRET_URL
+    state = json.dumps(stack.export_stack().deployment)
+    assert "e2e-s3cr3t-t0ken" not in state
+    assert '"application_name": "call-router-dev"' in state  # names stay plain
+    stack.set_config(f"{PROJECT}:applications.call-router.webhook_event_url", auto.ConfigValue(SECRET_URL + "2", secret=True), path=True)
+    preview = stack.preview(diff=True)
+    assert "e2e-s3cr3t-t0ken" not in preview.stdout and "[secret]" in preview.stdout
+
+
+def test_a_bad_webhook_url_fails_the_preview_without_printing_it(stack: Any, project: Path) -> None:
+    from pulumi import automation as auto
+
+    edit_dev_stack(project, lambda apps: apps["ivr"].update(webhook_event_url="https://dev.hooks.example.com:0/?token=e2e-s3cr3t-t0ken"))
+    with pytest.raises(auto.CommandError) as caught:
+        stack.preview()
+    # The stack-file loader refuses it by the field model's rule, before the provider's check would.
+    assert "key 'webhook_event_url' is not a valid webhook URL: its port is not a number from 1 to 65535" in str(caught.value)
+    assert "e2e-s3cr3t-t0ken" not in str(caught.value)
+
+
+def test_applications_written_as_a_string_fail_without_a_traceback(stack: Any, project: Path) -> None:
+    from pulumi import automation as auto
+
+    path = project / "stacks" / "Pulumi.dev.yaml"
+    document = yaml.safe_load(path.read_text())
+    document["config"][f"{PROJECT}:applications"] = "oops"
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(auto.CommandError) as caught:
+        stack.preview()
+    assert f"stack 'dev': key '{PROJECT}:applications' must be a map of logical names to arguments" in str(caught.value)
+    assert "Traceback" not in str(caught.value)

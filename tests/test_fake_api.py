@@ -11,6 +11,7 @@ import requests
 from telnyx_fake import TelnyxBackend, mock_telnyx
 
 from .conftest import REQUIRED
+from .hostile_values import BAD_IDS, BAD_NAMES, BAD_URLS, VALID_IDS, VALID_URLS
 
 BASE = "https://api.telnyx.com/v2/call_control_applications"
 
@@ -57,6 +58,23 @@ def test_patch_keeps_fields_it_does_not_name(api: requests.Session) -> None:
     assert data["inbound"]["sip_subdomain"] == "ivr"
 
 
+def test_in_reset_mode_a_patch_resets_the_optional_fields_it_omits(api: requests.Session, backend: TelnyxBackend) -> None:
+    app = create(api, dtmf_type="Inband", tags=["ivr"], inbound={"channel_limit": 4, "sip_subdomain": "acme"}).json()["data"]
+    backend.set_patch_mode("reset")
+    patched = api.patch(f"{BASE}/{app['id']}", json={**REQUIRED, "active": False, "inbound": {"sip_subdomain": "acme"}})
+    data = patched.json()["data"]
+    assert patched.status_code == 200
+    assert data["active"] is False and data["inbound"]["sip_subdomain"] == "acme"
+    assert data["dtmf_type"] == "RFC 2833" and data["tags"] == [] and data["inbound"]["channel_limit"] is None
+    assert (data["id"], data["created_at"], data["record_type"]) == (app["id"], app["created_at"], app["record_type"])
+
+
+def test_an_unknown_patch_mode_is_refused(backend: TelnyxBackend) -> None:
+    with pytest.raises(ValueError, match="'replace' is not one of merge, reset"):
+        backend.set_patch_mode("replace")
+    assert backend.patch_mode == "merge"
+
+
 def test_delete_returns_the_object_then_it_is_gone(api: requests.Session) -> None:
     app_id = create(api).json()["data"]["id"]
     assert api.delete(f"{BASE}/{app_id}").json()["data"]["id"] == app_id
@@ -95,6 +113,49 @@ def test_invalid_bodies_are_rejected_with_422_pointing_at_the_field(
     assert {e["source"]["pointer"] for e in errors} == {pointer}
     assert all({"code", "title", "detail"} <= e.keys() for e in errors)
     assert backend.applications == {}
+
+
+@pytest.mark.parametrize("url", VALID_URLS)
+def test_the_api_takes_a_webhook_url_with_a_valid_host_and_port(api: requests.Session, url: str) -> None:
+    response = create(api, webhook_event_url=url, webhook_event_failover_url=url)
+    assert response.status_code == 201 and response.json()["data"]["webhook_event_url"] == url
+
+
+@pytest.mark.parametrize("kind", list(BAD_URLS))
+def test_the_api_refuses_a_webhook_url_it_cannot_deliver_to(api: requests.Session, backend: TelnyxBackend, kind: str) -> None:
+    url, _ = BAD_URLS[kind]
+    for name in ("webhook_event_url", "webhook_event_failover_url"):
+        response = create(api, **{name: url})
+        assert response.status_code == 422, (kind, name)
+        assert [e["source"]["pointer"] for e in response.json()["errors"]] == [f"/{name}"]
+    assert backend.applications == {}
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_the_api_refuses_an_id_that_is_not_ascii_digits(api: requests.Session, backend: TelnyxBackend, value: str) -> None:
+    response = create(api, outbound={"outbound_voice_profile_id": value})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["source"]["pointer"] == "/outbound/outbound_voice_profile_id"
+    if value.strip() and "/" not in value:
+        assert api.get(f"{BASE}/{value}").status_code == 422
+
+
+@pytest.mark.parametrize("value", VALID_IDS)
+def test_the_api_takes_an_id_of_ascii_digits(api: requests.Session, value: str) -> None:
+    assert create(api, outbound={"outbound_voice_profile_id": value}).status_code == 201
+    assert api.get(f"{BASE}/{value}").status_code == 404
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_the_api_refuses_a_name_or_tag_with_a_control_character(api: requests.Session, name: str) -> None:
+    assert create(api, application_name=name).json()["errors"][0]["source"]["pointer"] == "/application_name"
+    assert create(api, tags=["ok", name]).json()["errors"][0]["source"]["pointer"] == "/tags"
+
+
+@pytest.mark.parametrize("subdomain", ["acme ivr", "acme.ivr", "-acme", "acme_ivr", "ivr\n", ""])
+def test_the_api_refuses_a_sip_subdomain_that_is_no_dns_label(api: requests.Session, subdomain: str) -> None:
+    response = create(api, inbound={"sip_subdomain": subdomain})
+    assert response.json()["errors"][0]["source"]["pointer"] == "/inbound/sip_subdomain"
 
 
 def test_every_problem_in_a_body_is_reported_at_once(api: requests.Session) -> None:
@@ -201,6 +262,13 @@ def test_the_request_log_counts_every_api_call(api: requests.Session, backend: T
     api.get(f"{BASE}/{app_id}")
     api.get(f"{BASE}/nope")
     assert [(r.method, r.status) for r in backend.calls()] == [("POST", 201), ("GET", 200), ("GET", 422)]
+
+
+def test_the_request_log_keeps_each_json_body(api: requests.Session, backend: TelnyxBackend) -> None:
+    app_id = create(api, dtmf_type="Inband").json()["data"]["id"]
+    api.patch(f"{BASE}/{app_id}", json={**REQUIRED, "active": False})
+    api.get(f"{BASE}/{app_id}")
+    assert [r.body for r in backend.calls()] == [{**REQUIRED, "dtmf_type": "Inband"}, {**REQUIRED, "active": False}, None]
 
 
 def test_a_fault_ratio_hits_only_a_share_of_requests(api: requests.Session, backend: TelnyxBackend) -> None:

@@ -56,6 +56,34 @@ def test_control_endpoint_injects_faults_logs_requests_and_resets(fake_process: 
     assert requests.get(f"{root}/_fake/requests").json()["data"] == []
 
 
+def test_the_control_endpoint_switches_the_patch_mode(fake_process: str) -> None:
+    root = fake_process.removesuffix("/v2")
+    url = f"{fake_process}/call_control_applications"
+    auth = {"Authorization": "Bearer process-key"}
+    body = {"application_name": "a", "webhook_event_url": "https://example.com"}
+    app_id = requests.post(url, json={**body, "dtmf_type": "Inband"}, headers=auth).json()["data"]["id"]
+    assert requests.get(f"{root}/_fake/patch-mode").json()["data"] == {"mode": "merge"}
+    assert requests.post(f"{root}/_fake/patch-mode", json={"mode": "reset"}).json()["data"] == {"mode": "reset"}
+    patched = requests.patch(f"{url}/{app_id}", json=body, headers=auth).json()["data"]
+    assert patched["dtmf_type"] == "RFC 2833"
+    assert requests.post(f"{root}/_fake/patch-mode", json={"mode": "sometimes"}).status_code == 400
+    requests.post(f"{root}/_fake/reset")
+    assert requests.get(f"{root}/_fake/patch-mode").json()["data"] == {"mode": "reset"}  # a setting, like the key
+    log = requests.get(f"{root}/_fake/requests").json()["data"]
+    assert log == []
+
+
+def test_the_patch_mode_flag_applies_from_the_start() -> None:
+    auth = {"Authorization": "Bearer fake-telnyx-key"}
+    body = {"application_name": "a", "webhook_event_url": "https://example.com"}
+    with running_fake("--patch-mode", "reset") as base:
+        app_id = requests.post(f"{base}/call_control_applications", json={**body, "tags": ["x"]}, headers=auth).json()["data"]["id"]
+        patched = requests.patch(f"{base}/call_control_applications/{app_id}", json=body, headers=auth).json()["data"]
+        log = requests.get(f"{base.removesuffix('/v2')}/_fake/requests").json()["data"]
+    assert patched["tags"] == []
+    assert [r["body"] for r in log] == [{**body, "tags": ["x"]}, body]
+
+
 def test_fault_flags_apply_from_the_start() -> None:
     with running_fake("--fault-status", "429", "--fault-times", "1", "--fault-retry-after", "1") as base:
         statuses = [requests.get(f"{base}/call_control_applications").status_code for _ in range(2)]
@@ -101,8 +129,8 @@ def test_control_endpoint_sets_and_shows_the_rate_limit(fake_process: str) -> No
     root = fake_process.removesuffix("/v2")
     url = f"{fake_process}/call_control_applications"
     auth = {"Authorization": "Bearer process-key"}
-    assert requests.post(f"{root}/_fake/rate_limit", json={"limit": 1, "window": 60}).status_code == 200
-    assert requests.get(f"{root}/_fake/rate_limit").json()["data"] == {"limit": 1, "window": 60}
+    assert requests.post(f"{root}/_fake/rate-limit", json={"limit": 1, "window": 60}).status_code == 200
+    assert requests.get(f"{root}/_fake/rate-limit").json()["data"] == {"limit": 1, "window": 60}
     answers = [requests.get(url, headers=auth) for _ in range(2)]
     assert [a.status_code for a in answers] == [200, 429]
     assert answers[1].headers["x-ratelimit-remaining"] == "0" and "Retry-After" in answers[1].headers
@@ -111,7 +139,7 @@ def test_control_endpoint_sets_and_shows_the_rate_limit(fake_process: str) -> No
 @pytest.mark.parametrize("body", [{"limit": 0, "window": 1}, {"limit": 5}, {"limit": "many", "window": 1}])
 def test_control_endpoint_refuses_a_bad_rate_limit(fake_process: str, body: dict[str, object]) -> None:
     root = fake_process.removesuffix("/v2")
-    refused = requests.post(f"{root}/_fake/rate_limit", json=body)
+    refused = requests.post(f"{root}/_fake/rate-limit", json=body)
     assert refused.status_code == 400 and "limit" in refused.json()["errors"][0]["detail"]
 
 

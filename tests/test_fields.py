@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from provider import fields
 from provider.fields import FIELDS_BY_PATH, FieldError, desired_state, differing_paths, live_state, normalise, validate
 
+from .hostile_values import BAD_IDS, BAD_NAMES, BAD_URLS, VALID_URLS
+
 REQUIRED = {"application_name": "call-router", "webhook_event_url": "https://example.com"}
 
 
@@ -54,10 +56,57 @@ def test_out_of_range_integers_are_rejected(path: str, value: int) -> None:
         normalise(spec(path), value)
 
 
-@pytest.mark.parametrize("url", ["example.com", "/webhooks", "mailto:ops@example.com", "https://", "ftp://example.com"])
-def test_urls_need_a_scheme_and_a_host(url: str) -> None:
-    with pytest.raises(FieldError, match="absolute URL"):
-        normalise(spec("webhook_event_url"), url)
+@pytest.mark.parametrize("url", VALID_URLS)
+def test_a_webhook_url_the_api_accepts_is_kept_as_written(url: str) -> None:
+    assert normalise(spec("webhook_event_url"), url) == url
+
+
+@pytest.mark.parametrize("kind", list(BAD_URLS))
+def test_a_bad_webhook_url_is_refused_naming_the_rule_and_never_quoting_it(kind: str) -> None:
+    url, rule = BAD_URLS[kind]
+    for path in fields.CREDENTIAL_PATHS:
+        with pytest.raises(FieldError) as caught:
+            normalise(spec(path), url)
+        allowed = spec(path).allowed()
+        assert rule in caught.value.reason and caught.value.reason.endswith(f"expected {allowed}")
+        said = str(caught.value).removesuffix(allowed)
+        assert url not in said and repr(url) not in said
+
+
+@pytest.mark.parametrize("value", [42, True, ["https://hooks.example.org"], {"url": "https://hooks.example.org"}])
+def test_a_webhook_url_that_is_not_text_is_refused_without_quoting_it(value: Any) -> None:
+    with pytest.raises(FieldError) as caught:
+        normalise(spec("webhook_event_url"), value)
+    assert "not text" in caught.value.reason and "42" not in caught.value.reason and "example.org" not in caught.value.reason
+
+
+def test_the_webhook_urls_are_the_settings_that_may_carry_a_credential() -> None:
+    assert fields.CREDENTIAL_PATHS == ("webhook_event_url", "webhook_event_failover_url")
+
+
+@pytest.mark.parametrize("name", ["call-router", "Call Router (EU) ☎", "ルーター", "👨\u200d👩\u200d👧 team"])
+def test_a_name_may_hold_any_printable_text(name: str) -> None:
+    assert normalise(spec("application_name"), name) == name
+    assert normalise(spec("tags"), [name]) == [name]
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_a_name_with_a_control_character_or_line_break_is_refused(name: str) -> None:
+    for path, value in (("application_name", name), ("tags", ["ok", name])):
+        with pytest.raises(FieldError, match="control character or line break") as caught:
+            normalise(spec(path), value)
+        assert "without control characters" in caught.value.reason
+
+
+@pytest.mark.parametrize("subdomain", ["acme-ivr", "a", "ivr2", "A" * 63])
+def test_a_sip_subdomain_is_a_dns_label(subdomain: str) -> None:
+    assert normalise(spec("inbound.sip_subdomain"), subdomain) == subdomain
+
+
+@pytest.mark.parametrize("subdomain", ["acme ivr", "acme.ivr", "-acme", "acme-", "acme_ivr", "ivr\n", "", "a" * 64, "bücher"])
+def test_a_sip_subdomain_that_is_no_dns_label_is_refused(subdomain: str) -> None:
+    with pytest.raises(FieldError, match="a DNS label"):
+        normalise(spec("inbound.sip_subdomain"), subdomain)
 
 
 def test_failover_url_may_be_empty_or_null_which_are_the_same() -> None:
@@ -174,9 +223,28 @@ def _valid_values(field: fields.Field) -> st.SearchStrategy[Any]:
     if field.kind is kind.ENUM:
         return st.sampled_from(list(field.choices) + list(field.aliases))
     if field.kind is kind.STRING_LIST:
-        return st.lists(st.text(max_size=8))
+        return st.lists(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=8))
     if field.kind is kind.URL:
         return st.from_regex(r"https://[a-z]{1,10}\.example\.com/[a-z]{0,5}", fullmatch=True)
     if field.kind is kind.ID:
         return st.from_regex(r"[1-9][0-9]{18}", fullmatch=True)
-    return st.text(min_size=1, max_size=20).filter(str.strip)
+    if field.kind is kind.SUBDOMAIN:
+        return st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
+    return st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=20).filter(str.strip)
+
+
+@pytest.mark.parametrize("value", ["1293384261075731499", "0"])
+def test_an_id_is_a_string_of_ascii_digits(value: str) -> None:
+    assert fields.is_id(value)
+
+
+@pytest.mark.parametrize("value", [*BAD_IDS, 12, None])
+def test_other_digits_and_non_strings_are_not_ids(value: object) -> None:
+    assert not fields.is_id(value)
+
+
+def test_value_at_reads_top_level_and_nested_paths() -> None:
+    state = {"dtmf_type": "Inband", "inbound": {"channel_limit": 4}, "outbound": None}
+    assert fields.value_at(state, "dtmf_type") == "Inband"
+    assert fields.value_at(state, "inbound.channel_limit") == 4
+    assert fields.value_at(state, "outbound.channel_limit") is None

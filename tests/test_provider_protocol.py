@@ -132,40 +132,54 @@ def test_the_engines_own_import_read_cannot_reach_a_dynamic_provider(host: Dynam
     assert "__provider" in caught.value.details()
 
 
-def test_import_adopts_an_existing_application_that_matches_with_one_get(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+def test_import_adopts_an_existing_application_that_matches_with_a_get_in_check_and_one_in_create(
+    host: DynamicProviderHost, backend: TelnyxBackend
+) -> None:
     existing = backend.create({**REQUIRED, "dtmf_type": "Inband", "anchorsite_override": '"Ashburn, VA"'})
     backend.clear_requests()
     program = {**REQUIRED, "dtmf_type": "Inband", "anchorsite_override": "Ashburn, VA"}
 
     app_id, outputs, inputs = deploy(host, {**program, "import_id": existing["id"]})
     assert app_id == existing["id"] and outputs["dtmf_type"] == "Inband"
-    assert methods(backend) == ["GET"]
+    assert methods(backend) == ["GET", "GET"]  # check, then create; no write
     assert backend.applications[app_id]["updated_at"] == existing["updated_at"]  # adopted, not changed
 
-    without_import, _ = host.check(with_provider(program))
+    without_import, _ = host.check(with_provider(program), olds=inputs)
     assert host.diff(app_id, outputs, inputs).changes == DIFF_NONE
     assert host.diff(app_id, outputs, without_import).changes == DIFF_NONE  # dropping import_ later is no change
 
 
-def test_import_refuses_an_application_that_differs_and_changes_nothing(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+def test_import_refuses_an_application_that_differs_in_check_and_in_create_and_changes_nothing(
+    host: DynamicProviderHost, backend: TelnyxBackend
+) -> None:
     existing = backend.create({**REQUIRED, "dtmf_type": "Inband", "inbound": {"channel_limit": 4}})
     backend.clear_requests()
     checked, failures = host.check(with_provider({**REQUIRED, "import_id": existing["id"]}))
-    assert failures == []
-    with pytest.raises(grpc.RpcError) as caught:
+    reasons = [f.reason for f in failures]
+    assert len(reasons) == 2 and {f.property for f in failures} == {"import_id"}
+    assert "dtmf_type: the application has 'Inband', the program declares 'RFC 2833'" in reasons[0]
+    assert "inbound.channel_limit: the application has 4, the program declares None" in reasons[1]
+
+    with pytest.raises(grpc.RpcError) as caught:  # create checks again: the application may change after the preview
         host.create(checked)
     details = caught.value.details()
     assert "must declare what it has today" in details
     assert "dtmf_type: the application has 'Inband', the program declares 'RFC 2833'" in details
     assert "inbound.channel_limit: the application has 4, the program declares None" in details
-    assert methods(backend) == ["GET"]
+    assert methods(backend) == ["GET", "GET"]
 
 
-def test_import_of_a_missing_application_says_so(host: DynamicProviderHost) -> None:
-    checked, _ = host.check(with_provider({**REQUIRED, "import_id": "1293384261075731499"}))
+def test_import_of_a_missing_application_says_so_and_to_remove_the_line(host: DynamicProviderHost) -> None:
+    checked, failures = host.check(with_provider({**REQUIRED, "import_id": "1293384261075731499"}))
+    [failure] = failures
+    assert failure.property == "import_id"
+    assert "call control application 1293384261075731499 does not exist" in failure.reason
+    assert "remove the `import_id` line" in failure.reason
     with pytest.raises(grpc.RpcError) as caught:
         host.create(checked)
-    assert "Cannot import call control application 1293384261075731499: it does not exist" in caught.value.details()
+    details = caught.value.details()
+    assert "Cannot import: call control application 1293384261075731499 does not exist" in details
+    assert "remove the `import_id` line" in details and "needed only for the first `up`" in details
 
 
 def test_an_import_id_must_be_an_id(host: DynamicProviderHost) -> None:
@@ -194,12 +208,15 @@ def test_invalid_input_is_rejected_by_check_property_by_property_without_any_req
         "inbound": {"channel_limt": 5},
     }
     _, failures = host.check(with_provider(program))
-    by_property = {f.property: f.reason for f in failures}
-    assert set(by_property) == {"webhook_event_url", "webhook_timeout_secs", "dtmf_type", "inbound.channel_limt"}
-    assert "absolute URL" in by_property["webhook_event_url"]
+    by_property = {f.property: f.reason for f in failures if f.property}
+    assert set(by_property) == {"webhook_timeout_secs", "dtmf_type"}
     assert "not a whole number" in by_property["webhook_timeout_secs"]
     assert "'RFC 2833', 'Inband', 'SIP INFO'" in by_property["dtmf_type"]
-    assert "did you mean 'channel_limit'?" in by_property["inbound.channel_limt"]
+    # The engine prints a named property's value and finds only top-level ones: these name their path in the reason.
+    by_path = {f.reason.split(" ", 1)[0]: f.reason for f in failures if not f.property}
+    assert set(by_path) == {"webhook_event_url", "inbound.channel_limt"}
+    assert "does not start with http:// or https://" in by_path["webhook_event_url"]
+    assert "did you mean 'channel_limit'?" in by_path["inbound.channel_limt"]
     assert backend.calls() == []
 
 

@@ -1,0 +1,191 @@
+"""How the provider writes an application safely: an update sends only what changes, and the API's
+answer is checked before the write counts as done.
+
+The Telnyx reference lists a default for every optional PATCH field but does not say whether a
+PATCH merges the fields it omits or resets them. `ApplicationWriter.update` is right under both:
+
+1. The PATCH carries the fields whose canonical value differs between the desired and the last
+   known state, plus `application_name` and `webhook_event_url`, which the API requires in every
+   PATCH (taken from the last known state when they are not changing). Nothing else is written, so
+   a field the change does not touch, or one Pulumi was told to ignore, keeps the value it has.
+2. The answer is reconciled with what was meant (`reconcile`): a field sent but not kept, or a field
+   omitted that came back at its API default where the last known state held something else (the
+   API reset it), calls for one corrective PATCH carrying the full state. Any other difference in an
+   omitted field is someone else's edit, and is left as it is.
+3. If a field still differs after that, the update fails naming the field, the value sent and the value kept.
+4. Once the API has been seen resetting omitted fields, the writer warns once and sends the full
+   state on every later update.
+
+States here are canonical (`fields.desired_state` / `fields.live_state`). The module knows the client
+and the field model, nothing of Pulumi: the provider passes in how to warn the user.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import fields
+from .client import TelnyxClient
+from .errors import TelnyxApiError
+from .redact import mask_url
+
+REQUIRED_IN_PATCH = ("application_name", "webhook_event_url")
+ALL_PATHS: tuple[str, ...] = tuple(spec.path for spec in fields.FIELDS)
+
+
+@dataclass(frozen=True)
+class NotKept:
+    """A field the API answered with another value than the one sent."""
+
+    path: str
+    sent: Any
+    kept: Any
+
+    def describe(self) -> str:
+        """One line naming the field and both values (a webhook URL may carry credentials: only masked)."""
+        if fields.FIELDS_BY_PATH[self.path].kind is fields.Kind.URL:
+            return (
+                f"{self.path}: sent {mask_url(self.sent)}, kept {mask_url(self.kept)} "
+                "(only scheme and host are shown)"
+            )
+        return f"{self.path}: sent {self.sent!r}, kept {self.kept!r}"
+
+
+class NotKeptError(TelnyxApiError):
+    """A write the API did not keep as sent, even after one corrective PATCH."""
+
+    def __init__(self, app_id: str, not_kept: list[NotKept]) -> None:
+        described = "; ".join(item.describe() for item in not_kept)
+        super().__init__(
+            f"Telnyx did not keep what was written to call control application {app_id}, "
+            f"even after one corrective PATCH: {described}"
+        )
+        self.not_kept = not_kept
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """What the API's answer to a write says about it."""
+
+    not_kept: list[NotKept]
+    reset: list[str]  # omitted fields the API put back to their defaults
+
+    @property
+    def needs_correction(self) -> bool:
+        """Whether the application is not in the state the write meant."""
+        return bool(self.not_kept or self.reset)
+
+
+def patch_body(desired: Mapping[str, Any], last_known: Mapping[str, Any], *, full_state: bool = False) -> dict[str, Any]:
+    """The PATCH body that takes an application from `last_known` to `desired`.
+
+    It carries the fields that differ (from `desired`) and the two the API requires in every
+    PATCH (from `last_known` when they are not changing); with `full_state`, every other field
+    too, from `last_known`.
+    """
+    want, have = flatten(desired), flatten(last_known)
+    changed = set(fields.differing_paths(desired, last_known))
+    paths = [p for p in ALL_PATHS if full_state or p in changed or p in REQUIRED_IN_PATCH]
+    return nest({path: want[path] if path in changed else have[path] for path in paths})
+
+
+def reconcile(sent: Mapping[str, Any], last_known: Mapping[str, Any], answer: Mapping[str, Any]) -> Reconciliation:
+    """Compare the API's answer to a PATCH with the body sent and the state known before it."""
+    body, before, kept = flatten(sent), flatten(last_known), flatten(fields.live_state(answer))
+    not_kept = [NotKept(path, value, kept[path]) for path, value in body.items() if kept[path] != value]
+    reset = [
+        path
+        for path in ALL_PATHS
+        if path not in body and kept[path] == _default(path) and before[path] != _default(path)
+    ]
+    return Reconciliation(not_kept, reset)
+
+
+def corrective_body(
+    sent: Mapping[str, Any], last_known: Mapping[str, Any], answer: Mapping[str, Any], found: Reconciliation
+) -> dict[str, Any]:
+    """The full state a corrective PATCH carries: what was sent, the reset fields as they were
+    before, and every other field as the API answered (someone else's edit stays)."""
+    body, before, kept = flatten(sent), flatten(last_known), flatten(fields.live_state(answer))
+    return nest({
+        path: body[path] if path in body else before[path] if path in found.reset else kept[path]
+        for path in ALL_PATHS
+    })
+
+
+class ApplicationWriter:
+    """Writes call control applications through a client, checking every answer. Thread-safe."""
+
+    RESET_WARNING = (
+        "This Telnyx API resets the fields a PATCH leaves out: {fields} of call control application {app_id} "
+        "went back to their defaults and were written back. Every later update in this run sends the full state."
+    )
+
+    def __init__(self, client: TelnyxClient, warn: Callable[[str], None]) -> None:
+        self._client = client
+        self._warn = warn
+        self._lock = threading.Lock()
+        self._full_state = False
+
+    @property
+    def sends_full_state(self) -> bool:
+        """Whether updates carry every field (after the API was seen resetting omitted ones)."""
+        return self._full_state
+
+    def update(self, app_id: str, desired: Mapping[str, Any], last_known: Mapping[str, Any]) -> dict[str, Any]:
+        """PATCH the application from `last_known` (the outputs as last read) to `desired`.
+
+        One PATCH when the API keeps it as meant; two when it did not (one corrective, full
+        state). Returns the API object as finally kept, or raises NotKeptError naming what
+        still differs.
+        """
+        body = patch_body(desired, last_known, full_state=self._full_state)
+        answer = self._client.update(app_id, body)
+        found = reconcile(body, last_known, answer)
+        if not found.needs_correction:
+            return answer
+        if found.reset:
+            self._learn_that_omitted_fields_reset(app_id, found.reset)
+        corrective = corrective_body(body, last_known, answer, found)
+        answer = self._client.update(app_id, corrective)
+        still = reconcile(corrective, last_known, answer).not_kept
+        if still:
+            raise NotKeptError(app_id, still)
+        return answer
+
+    def _learn_that_omitted_fields_reset(self, app_id: str, reset: list[str]) -> None:
+        with self._lock:
+            first = not self._full_state
+            self._full_state = True
+        if first:
+            self._warn(self.RESET_WARNING.format(fields=", ".join(reset), app_id=app_id))
+
+
+def flatten(state: Mapping[str, Any]) -> dict[str, Any]:
+    """A (partial) application body as dotted path → value (`inbound.channel_limit`)."""
+    flat: dict[str, Any] = {}
+    for key, value in state.items():
+        if key in fields.GROUPS and isinstance(value, Mapping):
+            flat.update({f"{key}.{name}": item for name, item in value.items()})
+        else:
+            flat[key] = value
+    return flat
+
+
+def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """The API body for dotted path → value: nested fields go back under their group."""
+    body: dict[str, Any] = {}
+    for path, value in flat.items():
+        group, _, name = path.rpartition(".")
+        if group:
+            body.setdefault(group, {})[name] = value
+        else:
+            body[path] = value
+    return body
+
+
+def _default(path: str) -> Any:
+    return fields.default_of(fields.FIELDS_BY_PATH[path])

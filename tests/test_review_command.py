@@ -1,0 +1,145 @@
+"""`python -m scripts.review` and `make review`: files in, one comment out, exit codes a pipeline can use."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import types
+from pathlib import Path
+
+import pytest
+
+from review.changes import default_evaluate
+from scripts.review import main
+
+from .preview_fixtures import PREVIEWS, StandInViolation, go_json, prod_mixed, staging_failed
+from .stack_files import ROOT
+
+DEV, STAGING, PROD, FAILED = (PREVIEWS / n for n in ("dev-no-changes.json", "staging-updates.json", "prod-mixed.json", "staging-failed.json"))
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str]:
+    code = main([str(a) for a in args])
+    return code, capsys.readouterr().out
+
+
+def test_it_prints_one_comment_for_all_the_files_in_their_order(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(capsys, DEV, STAGING, PROD)
+    assert code == 0 and out.startswith("<!-- telnyx-call-control:review -->")
+    assert out.index("### `dev`") < out.index("### `staging`") < out.index("### `prod`")
+
+
+def test_the_stack_comes_from_the_urns_not_the_file_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    renamed = tmp_path / "whatever.json"
+    renamed.write_text(PROD.read_text())
+    _, out = run(capsys, renamed)
+    assert "### `prod` (production)" in out
+
+
+@pytest.mark.parametrize(("path", "expected"), [(DEV, 0), (PROD, 2), (FAILED, 1)])
+def test_the_detailed_exit_code_tells_no_changes_from_changes_from_failure(capsys: pytest.CaptureFixture[str], path: Path, expected: int) -> None:
+    assert run(capsys, "--detailed-exitcode", path)[0] == expected
+
+
+def test_without_the_flag_changes_exit_zero_and_a_failed_preview_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, PROD)[0] == 0
+    assert run(capsys, DEV, FAILED)[0] == 1
+
+
+def test_a_file_that_is_not_a_preview_is_named_and_the_others_still_rendered(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty, garbage, missing = tmp_path / "prod.json", tmp_path / "x.json", tmp_path / "missing.json"
+    empty.write_text("")
+    garbage.write_text("error: no stack named 'prod' found\n")
+    code, out = run(capsys, DEV, empty, garbage, missing)
+    assert code == 1 and "### `dev`" in out
+    assert "the file is empty" in out and "not JSON" in out and "missing.json" in out
+
+
+def test_a_file_with_steps_of_two_stacks_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dev, prod = json.loads(DEV.read_text()), json.loads(PROD.read_text())
+    mixed = tmp_path / "mixed.json"
+    mixed.write_text(json.dumps({**dev, "steps": dev["steps"] + prod["steps"]}))
+    code, out = run(capsys, mixed)
+    assert code == 1 and "steps of several stacks (dev, prod)" in out
+
+
+def test_the_api_key_in_the_environment_never_reaches_the_comment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    key = "KEYlive-0123456789abcdef"
+    failed = staging_failed()
+    failed.diagnostics[0].message = f"error: 401 for Bearer {key}\n"
+    path = tmp_path / "staging.json"
+    path.write_text(go_json(failed))
+    monkeypatch.setenv("TELNYX_API_KEY", key)
+    _, out = run(capsys, path)
+    assert key not in out and "Bearer ***" in out
+
+
+def test_the_limit_can_be_lifted_for_a_job_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    _, whole = run(capsys, "--limit", "0", PROD)
+    limit = len(whole) - 200
+    _, cut = run(capsys, "--limit", str(limit), PROD)
+    assert len(cut) <= limit and "Cut to fit the" in cut and "Cut to fit" not in whole
+
+
+def test_the_policies_are_the_projects_rules_when_they_exist(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = types.ModuleType("policies.rules")
+    rules.evaluate = lambda properties, stack, application: [StandInViolation("p", "advisory", "m")]  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "policies", types.ModuleType("policies"))
+    monkeypatch.setitem(sys.modules, "policies.rules", rules)
+    assert default_evaluate() is rules.evaluate  # type: ignore[attr-defined]
+
+
+def test_without_a_policy_pack_there_are_no_policy_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "policies", None)
+    monkeypatch.setitem(sys.modules, "policies.rules", None)
+    assert default_evaluate() is None
+
+
+STAND_IN_PULUMI = textwrap.dedent(
+    f"""\
+    #!{sys.executable}
+    import os, sys
+    with open(os.environ["STAND_IN_LOG"], "a") as log:
+        log.write(" ".join(sys.argv[1:]) + "\\n")
+    if sys.argv[1] == "preview":
+        stack = sys.argv[sys.argv.index("--stack") + 1]
+        sys.stdout.write(open(os.path.join(os.environ["PREVIEWS"], stack + ".json")).read())
+    """
+)
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """The project as committed plus new files, with the built .venv linked in, so `make` runs there."""
+    copy = tmp_path / "project"
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for name in listed.stdout.split("\0"):
+        if name and (ROOT / name).is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, copy / name)
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    return copy
+
+
+def test_make_review_previews_each_stack_as_json_and_prints_only_the_comment(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    bin_dir, previews = tmp_path / "bin", tmp_path / "previews"
+    bin_dir.mkdir()
+    previews.mkdir()
+    (bin_dir / "pulumi").write_text(STAND_IN_PULUMI)
+    (bin_dir / "pulumi").chmod(0o755)
+    (previews / "dev.json").write_text(DEV.read_text())
+    (previews / "prod.json").write_text(go_json(prod_mixed()))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELNYX_", "PULUMI_", "MAKE"))}
+    env.update(PATH=f"{bin_dir}:{os.environ['PATH']}", STAND_IN_LOG=str(tmp_path / "calls"), PREVIEWS=str(previews))
+    result = subprocess.run(["make", "-s", "review", "STACKS=dev prod"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("<!-- telnyx-call-control:review -->")
+    assert "### `dev`: no changes" in result.stdout and "### `prod` (production)" in result.stdout
+    assert "Pulumi state:" in result.stderr  # run_stack's own lines stay out of the comment
+    previews_run = [line.split() for line in (tmp_path / "calls").read_text().splitlines() if line.startswith("preview")]
+    assert [(words[words.index("--stack") + 1], words[-1]) for words in previews_run] == [("dev", "--json"), ("prod", "--json")]
+    assert sorted(p.name for p in (project / ".review").iterdir()) == ["dev.json", "prod.json"]
