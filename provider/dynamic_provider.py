@@ -9,10 +9,12 @@ nothing at construction, so nothing secret is ever pickled into state.
 diff makes no API call, and neither does check, except for one GET when a
 create adopts an existing application (`import_id`) and a key is configured:
 a preview works without a key, and with one it fails a mismatched adoption.
-create and delete make exactly one call each; update makes one PATCH
-carrying only what changes (see `writes.py` for when it makes a second); read
-makes one GET, or shares one listing of the account with the other reads of a
-refresh (`account_snapshot.py`).
+create looks the name up, then makes one POST, and one PATCH more when tags
+are declared (`creates.py`: no duplicate, no orphan, one application even when
+an answer is lost); delete makes one call; update makes one PATCH carrying
+only what changes (see `writes.py` for when it makes a second); read makes one
+GET, or shares one listing of the account with the other reads of a refresh
+(`account_snapshot.py`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from pulumi.dynamic import (
 from . import adoption, fields, wire
 from .account_snapshot import AccountSnapshot, refresh_by_list
 from .client import TelnyxClient
+from .creates import ApplicationCreator
 from .errors import KEY_HELP, TelnyxApiError
 from .reporting import check_failure, reported
 from .settings import ApiSettings, resolve_settings
@@ -58,6 +61,7 @@ class CallControlApplicationProvider(ResourceProvider):
         self._settings = resolve_settings(req.config.get, os.environ)
         self._client: TelnyxClient | None = None
         self._application_writer: ApplicationWriter | None = None
+        self._application_creator: ApplicationCreator | None = None
         self._lock = threading.Lock()
         self._applications = AccountSnapshot(self._api, by_list=refresh_by_list(os.environ))
 
@@ -95,14 +99,15 @@ class CallControlApplicationProvider(ResourceProvider):
 
     @reported("create")
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """One POST carrying the full desired state; id and outputs come from its response.
+        """Create the application once, refusing a name already taken (`ApplicationCreator`).
 
-        With an import id, one GET instead: the existing application is adopted as it is,
-        and only if it already matches the declaration.
+        A name lookup and one POST, plus one PATCH when tags are declared; the outputs are the
+        application as Telnyx finally kept it. With an import id, one GET instead: the existing
+        application is adopted as it is, and only if it already matches the declaration.
         """
         body = _request_body(props)
         import_id = wire.import_id(props)
-        app = self._adopt(str(import_id), body) if import_id else self._api().create(body)
+        app = self._adopt(str(import_id), body) if import_id else self._creator().create(body)
         return CreateResult(str(app["id"]), _outputs(app))
 
     @reported("read")
@@ -191,21 +196,30 @@ class CallControlApplicationProvider(ResourceProvider):
     def _writer(self) -> ApplicationWriter:
         return self._connected()[1]
 
-    def _connected(self) -> tuple[TelnyxClient, ApplicationWriter]:
+    def _creator(self) -> ApplicationCreator:
+        return self._connected()[2]
+
+    def _connected(self) -> tuple[TelnyxClient, ApplicationWriter, ApplicationCreator]:
         settings: ApiSettings | None = getattr(self, "_settings", None)
         if settings is None:
             raise TelnyxApiError("The Telnyx provider was not configured; the Pulumi engine configures it before use")
         with self._lock:
-            if self._client is None or self._application_writer is None:
+            if self._client is None or self._application_writer is None or self._application_creator is None:
                 if not settings.api_key:
                     raise TelnyxApiError(f"No Telnyx API key is set; {KEY_HELP}")
                 try:
-                    self._client = TelnyxClient(settings.api_key, settings.base_url)
+                    self._client = TelnyxClient(
+                        settings.api_key,
+                        settings.base_url,
+                        backoff_factor=settings.backoff_factor,
+                        pace_by_rate_limit_headers=settings.pace_by_rate_limit_headers,
+                    )
                 except ValueError as error:
                     raise TelnyxApiError(f"{error} (set by telnyx:baseUrl or TELNYX_BASE_URL)") from None
                 # The host has no engine connection, so pulumi.log.warn writes to stderr, which the CLI shows.
                 self._application_writer = ApplicationWriter(self._client, log.warn)
-            return self._client, self._application_writer
+                self._application_creator = ApplicationCreator(self._client, self._application_writer)
+            return self._client, self._application_writer, self._application_creator
 
 
 def _import_id_to_keep(olds: Mapping[str, Any], import_id: Any) -> tuple[Any, list[CheckFailure]]:

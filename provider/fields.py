@@ -47,6 +47,9 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     aliases: Mapping[Any, str] = field(default_factory=dict)
+    # False for a field Telnyx's OpenAPI specification leaves out of the create body: it is set by a
+    # PATCH right after the create (see `provider/creates.py`).
+    in_create_body: bool = True
 
     @property
     def path(self) -> str:
@@ -129,7 +132,13 @@ FIELDS: tuple[Field, ...] = (
     # The API reference gives no range for this and the channel limits; only negatives are refused here.
     Field("first_command_timeout_secs", Kind.INT, 30, "Seconds to wait before timing out a dial command.", minimum=0),
     Field("redact_dtmf_debug_logging", Kind.BOOL, False, "Whether DTMF digits are redacted in debug logs."),
-    Field("tags", Kind.STRING_LIST, (), "Tags on the application (order and repeats do not matter)."),
+    Field(
+        "tags",
+        Kind.STRING_LIST,
+        (),
+        "Tags on the application (order and repeats do not matter).",
+        in_create_body=False,
+    ),
     Field(
         "webhook_api_version",
         Kind.ENUM,

@@ -1,5 +1,5 @@
 """How the provider writes an application safely: an update sends only what changes, and the API's
-answer is checked before the write counts as done.
+answer to every write (a create's too) is checked before the write counts as done.
 
 The Telnyx reference lists a default for every optional PATCH field but does not say whether a
 PATCH merges the fields it omits or resets them. `ApplicationWriter.update` is right under both:
@@ -15,6 +15,12 @@ PATCH merges the fields it omits or resets them. `ApplicationWriter.update` is r
 3. If a field still differs after that, the update fails naming the field, the value sent and the value kept.
 4. Once the API has been seen resetting omitted fields, the writer warns once and sends the full
    state on every later update.
+
+A create's answer goes through the same reconciliation (`ApplicationWriter.finish_create`): the POST
+carries every field the create body takes (`create_body`; not `tags`), a field it sent but the API did
+not keep, or a declared field it could not carry, calls for one corrective PATCH with the full state,
+and if a field still differs the create fails like an update. How a create is made once and never
+left half done is `creates.py`'s job.
 
 States here are canonical (`fields.desired_state` / `fields.live_state`). The module knows the client
 and the field model, nothing of Pulumi: the provider passes in how to warn the user.
@@ -92,6 +98,11 @@ def patch_body(desired: Mapping[str, Any], last_known: Mapping[str, Any], *, ful
     return nest({path: want[path] if path in changed else have[path] for path in paths})
 
 
+def create_body(desired: Mapping[str, Any]) -> dict[str, Any]:
+    """The POST body that creates `desired`: every field the API's create body takes (`Field.in_create_body`)."""
+    return nest({path: value for path, value in flatten(desired).items() if fields.FIELDS_BY_PATH[path].in_create_body})
+
+
 def reconcile(sent: Mapping[str, Any], last_known: Mapping[str, Any], answer: Mapping[str, Any]) -> Reconciliation:
     """Compare the API's answer to a PATCH with the body sent and the state known before it."""
     body, before, kept = flatten(sent), flatten(last_known), flatten(fields.live_state(answer))
@@ -149,12 +160,38 @@ class ApplicationWriter:
             return answer
         if found.reset:
             self._learn_that_omitted_fields_reset(app_id, found.reset)
-        corrective = corrective_body(body, last_known, answer, found)
-        answer = self._client.update(app_id, corrective)
-        still = reconcile(corrective, last_known, answer).not_kept
+        return self._correct(app_id, body, last_known, answer, found)
+
+    def finish_create(
+        self, app_id: str, sent: Mapping[str, Any], desired: Mapping[str, Any], answer: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Bring the application a POST of `sent` just made (`answer`) to `desired`.
+
+        No request when the API kept what was sent and `desired` needs nothing the POST could
+        not carry; otherwise one PATCH with the full state (it sets the tags, and corrects a field
+        the POST did not keep). Returns the API object as finally kept, or raises NotKeptError.
+        """
+        # What the create meant is `desired`: a declared field the POST left out reads as "reset".
+        found = reconcile(sent, desired, answer)
+        if not found.needs_correction:
+            return dict(answer)
+        return self._correct(app_id, sent, desired, answer, found)
+
+    def _correct(
+        self,
+        app_id: str,
+        sent: Mapping[str, Any],
+        meant: Mapping[str, Any],
+        answer: Mapping[str, Any],
+        found: Reconciliation,
+    ) -> dict[str, Any]:
+        """One corrective PATCH with the full state; NotKeptError if a field still differs."""
+        corrective = corrective_body(sent, meant, answer, found)
+        kept = self._client.update(app_id, corrective)
+        still = reconcile(corrective, meant, kept).not_kept
         if still:
             raise NotKeptError(app_id, still)
-        return answer
+        return kept
 
     def _learn_that_omitted_fields_reset(self, app_id: str, reset: list[str]) -> None:
         with self._lock:

@@ -58,7 +58,7 @@ def main() -> None:
 
     backend = TelnyxBackend(api_key=API_KEY)
     for number in range(count):
-        backend.create(application(number))
+        backend.add_from_portal(application(number))
     with tempfile.TemporaryDirectory() as folder:
         stack_file = Path(folder) / "Pulumi.dev.yaml"
         shutil.copy(ROOT / "stacks" / "Pulumi.dev.yaml", stack_file)

@@ -47,6 +47,8 @@ OUTBOUND: dict[str, tuple[str, Any, Any]] = {
 }
 NESTED = {"inbound": INBOUND, "outbound": OUTBOUND}
 REQUIRED = ("application_name", "webhook_event_url")
+# Telnyx's OpenAPI specification has these in the update body only: a POST carrying one is refused.
+UPDATE_ONLY = ("tags",)
 
 
 def defaults() -> dict[str, Any]:
@@ -61,8 +63,16 @@ def _copy(value: Any) -> Any:
     return list(value) if isinstance(value, list) else value
 
 
-def check_body(body: Any) -> dict[str, Any]:
-    """Return the body with the API's canonical spellings, or raise a 422 naming every problem."""
+def check_create_body(body: Any) -> dict[str, Any]:
+    """`check_body` for a POST, which also refuses the fields only an update takes (`UPDATE_ONLY`)."""
+    return check_body(body, refused=UPDATE_ONLY)
+
+
+def check_body(body: Any, refused: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Return the body with the API's canonical spellings, or raise a 422 naming every problem.
+
+    A top-level field in `refused` counts as unknown.
+    """
     if not isinstance(body, dict):
         raise invalid([error_object("10015", "Bad Request", "The request body must be a JSON object.", "/")])
     problems: list[dict[str, Any]] = []
@@ -73,7 +83,7 @@ def check_body(body: Any) -> dict[str, Any]:
     for name, value in body.items():
         if name in NESTED:
             clean[name] = _check_nested(name, value, problems)
-        elif name in TOP_LEVEL:
+        elif name in TOP_LEVEL and name not in refused:
             clean[name] = _check_value(f"/{name}", TOP_LEVEL[name], value, problems)
         else:
             problems.append(error_object("10015", "Invalid parameter", f"'{name}' is not a valid parameter.", f"/{name}"))
@@ -217,4 +227,4 @@ def merge(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-__all__ = ["ApiError", "check_body", "defaults", "merge"]
+__all__ = ["ApiError", "check_body", "check_create_body", "defaults", "merge"]

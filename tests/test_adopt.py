@@ -125,9 +125,9 @@ class Account:
 
 
 def seed(backend: TelnyxBackend) -> Account:
-    """Create the account's applications through the fake's own rules, then give some what the portal can."""
+    """Make the account's applications as the portal does (through the fake's own rules), then give some what only the portal can."""
     backend.reset()
-    ids = {name: backend.create({"application_name": name, **settings})["id"] for name, settings in ACCOUNT.items()}
+    ids = {name: backend.add_from_portal({"application_name": name, **settings})["id"] for name, settings in ACCOUNT.items()}
     twin_ids = [backend.create({"application_name": TWINS, "webhook_event_url": "https://hooks.example.com/t"})["id"] for _ in range(2)]
     stored = backend.applications
     # The API reference writes anchorsites with literal quotes; an application may come back spelled that way.

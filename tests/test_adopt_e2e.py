@@ -29,7 +29,7 @@ def test_after_adopt_preview_shows_one_adoption_per_entry_up_writes_nothing_and_
 ) -> None:
     stack.up()  # the dev stack's own applications
     for name, settings in HAND_MADE.items():
-        fake.backend.create({"application_name": name, **settings})
+        fake.backend.add_from_portal({"application_name": name, **settings})
     monkeypatch.setenv("TELNYX_API_KEY", API_KEY)
     monkeypatch.setenv("TELNYX_BASE_URL", fake.base_url)
     assert main(["--stack", "dev", "--stack-file", str(project / "stacks" / "Pulumi.dev.yaml")]) == 0

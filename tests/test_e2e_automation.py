@@ -123,7 +123,7 @@ def test_drift_is_found_by_refresh_and_put_back_by_up(stack: Any, fake: FakeTeln
 
 def test_an_existing_application_is_adopted_with_import(stack: Any, project: Path, fake: FakeTelnyxServer) -> None:
     # An application made by hand earlier, with what the dev stack's defaults ask for.
-    existing = fake.backend.create(
+    existing = fake.backend.add_from_portal(
         {
             "application_name": "legacy-dev",
             "webhook_event_url": "https://legacy.example.com/hooks",

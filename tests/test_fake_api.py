@@ -58,8 +58,30 @@ def test_patch_keeps_fields_it_does_not_name(api: requests.Session) -> None:
     assert data["inbound"]["sip_subdomain"] == "ivr"
 
 
+def test_a_post_carrying_tags_is_refused_as_an_unknown_field(api: requests.Session, backend: TelnyxBackend) -> None:
+    response = create(api, tags=["ivr"], colour="blue")
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert [(e["source"]["pointer"], e["detail"]) for e in errors] == [
+        ("/tags", "'tags' is not a valid parameter."),
+        ("/colour", "'colour' is not a valid parameter."),
+    ]
+    assert backend.applications == {}
+
+
+def test_tags_are_set_by_a_patch_after_the_create(api: requests.Session) -> None:
+    app = create(api).json()["data"]
+    patched = api.patch(f"{BASE}/{app['id']}", json={**REQUIRED, "tags": ["ivr", "prod"]})
+    assert patched.status_code == 200 and patched.json()["data"]["tags"] == ["ivr", "prod"]
+
+
+def test_an_application_made_in_the_portal_can_carry_tags_from_the_start(backend: TelnyxBackend) -> None:
+    app = backend.add_from_portal({**REQUIRED, "tags": ["legacy"]})
+    assert backend.applications[app["id"]]["tags"] == ["legacy"] and backend.calls() == []
+
+
 def test_in_reset_mode_a_patch_resets_the_optional_fields_it_omits(api: requests.Session, backend: TelnyxBackend) -> None:
-    app = create(api, dtmf_type="Inband", tags=["ivr"], inbound={"channel_limit": 4, "sip_subdomain": "acme"}).json()["data"]
+    app = backend.add_from_portal({**REQUIRED, "dtmf_type": "Inband", "tags": ["ivr"], "inbound": {"channel_limit": 4, "sip_subdomain": "acme"}})
     backend.set_patch_mode("reset")
     patched = api.patch(f"{BASE}/{app['id']}", json={**REQUIRED, "active": False, "inbound": {"sip_subdomain": "acme"}})
     data = patched.json()["data"]
@@ -95,7 +117,6 @@ def test_delete_returns_the_object_then_it_is_gone(api: requests.Session) -> Non
         ({**REQUIRED, "webhook_event_failover_url": "//no-scheme.example.com"}, "/webhook_event_failover_url"),
         ({**REQUIRED, "first_command_timeout_secs": 25.0}, "/first_command_timeout_secs"),
         ({**REQUIRED, "active": "true"}, "/active"),
-        ({**REQUIRED, "tags": "prod"}, "/tags"),
         ({**REQUIRED, "colour": "blue"}, "/colour"),
         ({**REQUIRED, "inbound": {"channel_limit": 2.5}}, "/inbound/channel_limit"),
         ({**REQUIRED, "inbound": {"sip_subdomain_receive_settings": "everyone"}}, "/inbound/sip_subdomain_receive_settings"),
@@ -113,6 +134,14 @@ def test_invalid_bodies_are_rejected_with_422_pointing_at_the_field(
     assert {e["source"]["pointer"] for e in errors} == {pointer}
     assert all({"code", "title", "detail"} <= e.keys() for e in errors)
     assert backend.applications == {}
+
+
+@pytest.mark.parametrize("tags", ["prod", [1], [None], {"a": "b"}])
+def test_a_patch_refuses_tags_that_are_not_a_list_of_strings(api: requests.Session, tags: Any) -> None:
+    app = create(api).json()["data"]
+    response = api.patch(f"{BASE}/{app['id']}", json={**REQUIRED, "tags": tags})
+    assert response.status_code == 422
+    assert [e["source"]["pointer"] for e in response.json()["errors"]] == ["/tags"]
 
 
 @pytest.mark.parametrize("url", VALID_URLS)
@@ -149,7 +178,9 @@ def test_the_api_takes_an_id_of_ascii_digits(api: requests.Session, value: str) 
 @pytest.mark.parametrize("name", BAD_NAMES)
 def test_the_api_refuses_a_name_or_tag_with_a_control_character(api: requests.Session, name: str) -> None:
     assert create(api, application_name=name).json()["errors"][0]["source"]["pointer"] == "/application_name"
-    assert create(api, tags=["ok", name]).json()["errors"][0]["source"]["pointer"] == "/tags"
+    app = create(api).json()["data"]
+    patched = api.patch(f"{BASE}/{app['id']}", json={**REQUIRED, "tags": ["ok", name]})
+    assert patched.json()["errors"][0]["source"]["pointer"] == "/tags"
 
 
 @pytest.mark.parametrize("subdomain", ["acme ivr", "acme.ivr", "-acme", "acme_ivr", "ivr\n", ""])

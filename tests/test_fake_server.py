@@ -77,11 +77,11 @@ def test_the_patch_mode_flag_applies_from_the_start() -> None:
     auth = {"Authorization": "Bearer fake-telnyx-key"}
     body = {"application_name": "a", "webhook_event_url": "https://example.com"}
     with running_fake("--patch-mode", "reset") as base:
-        app_id = requests.post(f"{base}/call_control_applications", json={**body, "tags": ["x"]}, headers=auth).json()["data"]["id"]
+        app_id = requests.post(f"{base}/call_control_applications", json={**body, "dtmf_type": "Inband"}, headers=auth).json()["data"]["id"]
         patched = requests.patch(f"{base}/call_control_applications/{app_id}", json=body, headers=auth).json()["data"]
         log = requests.get(f"{base.removesuffix('/v2')}/_fake/requests").json()["data"]
-    assert patched["tags"] == []
-    assert [r["body"] for r in log] == [{**body, "tags": ["x"]}, body]
+    assert patched["dtmf_type"] == "RFC 2833"
+    assert [r["body"] for r in log] == [{**body, "dtmf_type": "Inband"}, body]
 
 
 def test_fault_flags_apply_from_the_start() -> None:

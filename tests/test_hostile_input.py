@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import grpc
 import pytest
@@ -35,7 +35,10 @@ Responder = Callable[[str, dict[str, str], bytes], tuple[int, Any]]
 
 
 class StandIn:
-    """A loopback HTTP server standing in for the API or a proxy in front of it: answers with `responder`."""
+    """A loopback HTTP server standing in for the API or a proxy in front of it: answers with `responder`.
+
+    Listing the collection (a create's lookup by name) finds an empty account, so a create's POST is what meets `responder`.
+    """
 
     def __init__(self) -> None:
         self.responder: Responder = lambda method, headers, body: (500, None)
@@ -44,7 +47,10 @@ class StandIn:
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, payload = stand_in.responder(self.command, dict(self.headers.items()), body)
+                if self.command == "GET" and urlsplit(self.path).path == "/v2/call_control_applications":
+                    status, payload = 200, {"data": [], "meta": {"total_pages": 1}}
+                else:
+                    status, payload = stand_in.responder(self.command, dict(self.headers.items()), body)
                 content = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

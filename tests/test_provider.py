@@ -13,7 +13,9 @@ from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
 from provider import CallControlApplicationProvider, TelnyxApiError
+from provider.creates import CreateNotFinishedError
 from provider.settings import resolve_settings
+from provider.writes import ApplicationWriter
 from telnyx_fake import TelnyxBackend, mock_telnyx
 
 REQUIRED = {"application_name": "call-router", "webhook_event_url": "https://hooks.example.com/telnyx"}
@@ -75,7 +77,7 @@ def test_check_and_diff_need_no_key_and_make_no_call(backend: TelnyxBackend) -> 
 def api_object(**changes: Any) -> dict[str, Any]:
     """A live application as the API returns it, with server defaults filled in."""
     backend = TelnyxBackend()
-    return backend.create({**REQUIRED, **changes})
+    return backend.add_from_portal({**REQUIRED, **changes})
 
 
 @pytest.mark.parametrize(
@@ -129,10 +131,33 @@ def test_outputs_are_the_normalised_api_object_without_the_id(provider: CallCont
     assert not {"record_type", "created_at", "updated_at"} & set(result.inputs)
 
 
-def test_create_sends_the_full_desired_state(provider: CallControlApplicationProvider, backend: TelnyxBackend) -> None:
-    _, outputs = created(provider, {**REQUIRED, "tags": ["prod"]})
-    assert outputs["tags"] == ["prod"] and outputs["active"] is True
-    assert [r.method for r in backend.calls()] == ["POST"]
+def test_create_looks_the_name_up_posts_all_but_tags_then_sets_them_with_one_patch(
+    provider: CallControlApplicationProvider, backend: TelnyxBackend
+) -> None:
+    _, outputs = created(provider, {**REQUIRED, "tags": ["prod"], "dtmf_type": "Inband"})
+    assert outputs["tags"] == ["prod"] and outputs["active"] is True and outputs["dtmf_type"] == "Inband"
+    assert [r.method for r in backend.calls()] == ["GET", "POST", "PATCH"]
+    post = backend.calls("POST")[0].body
+    assert "tags" not in post and post["dtmf_type"] == "Inband" and post["inbound"]["channel_limit"] is None
+
+
+def test_create_without_tags_is_one_lookup_and_one_post(provider: CallControlApplicationProvider, backend: TelnyxBackend) -> None:
+    created(provider, REQUIRED)
+    assert [r.method for r in backend.calls()] == ["GET", "POST"]
+
+
+def test_a_bug_after_the_post_still_rolls_the_create_back_and_says_it_is_a_bug(
+    provider: CallControlApplicationProvider, backend: TelnyxBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ApplicationWriter, "finish_create", broken)
+    with pytest.raises(CreateNotFinishedError) as caught:
+        created(provider, REQUIRED)
+    assert caught.value.deleted and backend.applications == {}
+    assert [r.method for r in backend.calls()] == ["GET", "POST", "DELETE"]
+    assert "unexpected RuntimeError: boom; this is a bug in the provider, please report it" in caught.value.message
 
 
 def test_read_of_a_vanished_application_returns_an_empty_id(provider: CallControlApplicationProvider) -> None:
@@ -191,6 +216,28 @@ def test_settings_prefer_stack_config_over_the_environment() -> None:
     assert (fallback.api_key, fallback.base_url) == ("from-env", "https://env.example.com/v2")
     default = resolve_settings({}.get, {})
     assert (default.api_key, default.base_url) == (None, "https://api.telnyx.com/v2")
+
+
+def test_pacing_and_the_retry_backoff_come_from_the_environment() -> None:
+    default = resolve_settings({}.get, {})
+    assert (default.pace_by_rate_limit_headers, default.backoff_factor) == (True, 0.5)
+    tuned = resolve_settings({}.get, {"TELNYX_PACE_BY_RATE_LIMIT": "0", "TELNYX_RETRY_BACKOFF": "0.05"})
+    assert (tuned.pace_by_rate_limit_headers, tuned.backoff_factor) == (False, 0.05)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("TELNYX_PACE_BY_RATE_LIMIT", "sometimes"), ("TELNYX_RETRY_BACKOFF", "fast"), ("TELNYX_RETRY_BACKOFF", "-1"), ("TELNYX_RETRY_BACKOFF", "nan")],
+)
+def test_a_pacing_or_backoff_value_that_is_not_understood_is_refused_naming_the_variable(variable: str, value: str) -> None:
+    with pytest.raises(ValueError, match=f"^{variable}={value!r} is not understood"):
+        resolve_settings({}.get, {variable: value})
+
+
+def test_the_provider_paces_its_client_unless_the_environment_says_not_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert configured({"telnyx:apiKey": "k"})._api().pacer is not None
+    monkeypatch.setenv("TELNYX_PACE_BY_RATE_LIMIT", "false")
+    assert configured({"telnyx:apiKey": "k"})._api().pacer is None
 
 
 def test_settings_never_show_the_key() -> None:

@@ -60,13 +60,13 @@ def methods(backend: TelnyxBackend) -> list[str]:
 
 def test_create_with_only_the_required_fields_then_no_diff(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
     app_id, outputs, _ = deploy(host, REQUIRED)
-    assert methods(backend) == ["POST"]
+    assert methods(backend) == ["GET", "POST"]  # the name looked up, then created
     assert outputs["dtmf_type"] == "RFC 2833" and outputs["record_type"] == "call_control_application"
     assert backend.applications[app_id]["application_name"] == "call-router"
 
     inputs, _ = host.check(with_provider(REQUIRED))
     assert host.diff(app_id, outputs, inputs).changes == DIFF_NONE
-    assert methods(backend) == ["POST"], "check and diff must not call the API"
+    assert methods(backend) == ["GET", "POST"], "check and diff must not call the API"
 
 
 def test_integers_arrive_as_floats_and_still_go_out_as_json_integers(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
@@ -87,7 +87,7 @@ def test_changing_a_field_updates_in_place_with_one_patch(host: DynamicProviderH
     new_outputs = host.update(app_id, outputs, changed)
     assert new_outputs["dtmf_type"] == "Inband"
     assert backend.applications[app_id]["dtmf_type"] == "Inband"
-    assert methods(backend) == ["POST", "PATCH"]
+    assert methods(backend) == ["GET", "POST", "PATCH"]
     assert host.diff(app_id, new_outputs, changed).changes == DIFF_NONE
 
 
@@ -115,7 +115,7 @@ def test_drift_behind_pulumis_back_is_found_by_read_and_put_back(host: DynamicPr
 
     read_id, live, read_inputs = host.read(app_id, outputs, inputs)
     assert read_id == app_id and live["active"] is False and read_inputs["active"] is False
-    assert methods(backend) == ["POST", "GET"]
+    assert methods(backend) == ["GET", "POST", "GET"]
 
     diff = host.diff(app_id, live, inputs)
     assert diff.changes == DIFF_SOME
@@ -194,7 +194,7 @@ def test_delete_then_delete_again_then_read_after_delete(host: DynamicProviderHo
     host.delete(app_id, outputs)  # already gone: not an error
     read_id, live, _ = host.read(app_id, outputs)
     assert read_id == "" and set(live) == {"__provider"}
-    assert [(r.method, r.status) for r in backend.calls()] == [("POST", 201), ("DELETE", 200), ("DELETE", 404), ("GET", 404)]
+    assert [(r.method, r.status) for r in backend.calls()][1:] == [("POST", 201), ("DELETE", 200), ("DELETE", 404), ("GET", 404)]
 
 
 def test_invalid_input_is_rejected_by_check_property_by_property_without_any_request(
@@ -226,7 +226,7 @@ def test_unknown_values_during_preview_pass_check_and_count_as_a_change(host: Dy
     checked, failures = host.check(with_provider(preview))
     assert failures == []
     assert host.diff(app_id, outputs, checked).changes == DIFF_SOME
-    assert methods(backend) == ["POST"]
+    assert methods(backend) == ["GET", "POST"]
 
 
 def test_secret_inputs_arrive_wrapped_and_work(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
@@ -238,14 +238,16 @@ def test_secret_inputs_arrive_wrapped_and_work(host: DynamicProviderHost, backen
     assert host.diff(app_id, outputs, checked).changes == DIFF_NONE
 
 
-def test_each_crud_operation_makes_exactly_one_request(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+def test_create_is_a_lookup_and_a_post_and_the_other_operations_one_request_each(
+    host: DynamicProviderHost, backend: TelnyxBackend
+) -> None:
     app_id, outputs, _ = deploy(host, REQUIRED)
     changed, _ = host.check(with_provider({**REQUIRED, "active": False}))
     host.diff(app_id, outputs, changed)
     outputs = host.update(app_id, outputs, changed)
     host.read(app_id, outputs, changed)
     host.delete(app_id, outputs)
-    assert methods(backend) == ["POST", "PATCH", "GET", "DELETE"]
+    assert methods(backend) == ["GET", "POST", "PATCH", "GET", "DELETE"]
 
 
 def test_concurrent_creates_through_the_host(host: DynamicProviderHost, backend: TelnyxBackend) -> None:

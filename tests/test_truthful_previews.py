@@ -95,6 +95,7 @@ def differing_keys(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 def test_an_update_patches_only_the_changed_fields_and_the_two_required_ones(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
     program = {**REQUIRED, "dtmf_type": "Inband", "tags": ["ivr"], "inbound": {"channel_limit": 5, "sip_subdomain": "acme"}}
     app_id, outputs, inputs = deploy(host, program)
+    backend.clear_requests()  # the create's own PATCH set the tags
     changed, _ = host.check(with_provider({**program, "active": False, "inbound": {"channel_limit": 9, "sip_subdomain": "acme"}}), olds=inputs)
     host.update(app_id, outputs, changed)
     assert patch_bodies(backend) == [{**REQUIRED, "active": False, "inbound": {"channel_limit": 9}}]
@@ -103,6 +104,7 @@ def test_an_update_patches_only_the_changed_fields_and_the_two_required_ones(hos
 
 def test_a_field_removed_from_the_program_is_patched_back_to_its_default(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
     app_id, outputs, inputs = deploy(host, {**REQUIRED, "dtmf_type": "SIP INFO", "tags": ["ivr"], "active": False})
+    backend.clear_requests()  # the create's own PATCH set the tags
     removed, _ = host.check(with_provider({**REQUIRED, "active": False}), olds=inputs)
     host.update(app_id, outputs, removed)
     assert patch_bodies(backend) == [{**REQUIRED, "dtmf_type": "RFC 2833", "tags": []}]
@@ -164,6 +166,7 @@ def test_an_update_leaves_every_untouched_field_as_it_was_whatever_the_api_does_
     try:
         with own_host(fake) as (host, stderr):
             app_id, outputs, inputs = deploy(host, program)
+            backend.clear_requests()  # the create's own PATCH set the tags, with the full state
             switched_off, _ = host.check(with_provider({**program, "active": False}), olds=inputs)
             outputs = host.update(app_id, outputs, switched_off)
             switched_on, _ = host.check(with_provider(program), olds=switched_off)
@@ -223,7 +226,7 @@ def test_without_drift_a_refresh_leaves_nothing_to_show(host: DynamicProviderHos
 
 
 def adopted(host: DynamicProviderHost, backend: TelnyxBackend, program: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    existing = backend.create(program)
+    existing = backend.add_from_portal(program)
     return deploy(host, {**program, "import_id": existing["id"]})
 
 
@@ -263,7 +266,7 @@ def test_before_a_refresh_the_line_is_kept_as_it_was_and_removing_it_is_no_chang
 def test_an_import_id_naming_another_application_than_the_one_in_state_fails_check_naming_both(
     host: DynamicProviderHost, backend: TelnyxBackend, history: str
 ) -> None:
-    other = backend.create({**REQUIRED, "application_name": "other"})["id"]
+    other = backend.add_from_portal({**REQUIRED, "application_name": "other"})["id"]
     if history.startswith("adopted"):
         app_id, outputs, olds = adopted(host, backend, REQUIRED)
     else:
@@ -284,6 +287,7 @@ def test_an_import_id_on_an_application_in_state_that_was_never_refreshed_is_dro
     host: DynamicProviderHost, backend: TelnyxBackend
 ) -> None:
     app_id, _, inputs = deploy(host, REQUIRED)  # created, so the state holds no id yet
+    backend.clear_requests()
     checked, failures = host.check(with_provider({**REQUIRED, "import_id": app_id}), olds=inputs)
     assert failures == [] and checked == inputs
     assert backend.calls("GET") == []
@@ -293,7 +297,7 @@ def test_an_import_id_on_an_application_in_state_that_was_never_refreshed_is_dro
 
 
 def test_check_of_an_adoption_with_a_key_makes_one_get_and_names_each_mismatch(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
-    existing = backend.create(
+    existing = backend.add_from_portal(
         {
             **REQUIRED,
             "dtmf_type": "Inband",
@@ -325,7 +329,7 @@ def test_check_of_an_adoption_with_a_key_makes_one_get_and_names_each_mismatch(h
 
 
 def test_check_of_an_adoption_compares_only_what_is_known_during_a_preview(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
-    existing = backend.create({**REQUIRED, "dtmf_type": "Inband", "inbound": {"channel_limit": 3}})
+    existing = backend.add_from_portal({**REQUIRED, "dtmf_type": "Inband", "inbound": {"channel_limit": 3}})
     backend.clear_requests()
     preview = {**REQUIRED, "import_id": existing["id"], "webhook_event_url": UNKNOWN, "inbound": {"channel_limit": UNKNOWN}}
     _, failures = host.check(with_provider(preview))
@@ -334,7 +338,7 @@ def test_check_of_an_adoption_compares_only_what_is_known_during_a_preview(host:
 
 
 def test_check_of_an_adoption_without_a_key_makes_no_call(fake: FakeTelnyxServer) -> None:
-    existing = fake.backend.create({**REQUIRED, "dtmf_type": "Inband"})
+    existing = fake.backend.add_from_portal({**REQUIRED, "dtmf_type": "Inband"})
     fake.backend.clear_requests()
     with own_host(fake, with_key=False) as (host, _):
         checked, failures = host.check(with_provider({**REQUIRED, "import_id": existing["id"]}))
@@ -343,7 +347,7 @@ def test_check_of_an_adoption_without_a_key_makes_no_call(fake: FakeTelnyxServer
 
 
 def test_an_adoption_costs_two_gets_in_up_and_no_write(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
-    existing = backend.create({**REQUIRED, "dtmf_type": "Inband"})
+    existing = backend.add_from_portal({**REQUIRED, "dtmf_type": "Inband"})
     backend.clear_requests()
     deploy(host, {**REQUIRED, "dtmf_type": "Inband", "import_id": existing["id"]})
     assert [r.method for r in backend.calls()] == ["GET", "GET"]

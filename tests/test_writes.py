@@ -39,7 +39,7 @@ def writer(client: TelnyxClient, warnings: list[str]) -> ApplicationWriter:
 
 
 def created(backend: TelnyxBackend) -> tuple[str, dict[str, Any]]:
-    app = backend.create(DECLARED)
+    app = backend.add_from_portal(DECLARED)
     backend.clear_requests()
     return app["id"], fields.live_state(app)
 
