@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
 POLICY_VENV := policies/venv
 POLICY_STAMP := $(POLICY_VENV)/.installed-$(shell cat requirements.txt policies/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: up preview destroy review adopt test lint benchmark benchmark-adopt benchmark-refresh policy-pack clean
+.PHONY: up preview destroy review adopt test lint benchmark benchmark-adopt benchmark-refresh benchmark-soak policy-pack clean
 
 $(STAMP): $(REQUIREMENTS)
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,11 @@ benchmark-adopt: $(STAMP)
 ## benchmark-refresh: requests and wall time of a refresh, every read a GET vs one listing (about 2 minutes)
 benchmark-refresh: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark_refresh
+
+## benchmark-soak: 1,000 creates, reads, updates and deletes through the provider host under a 429/503 storm with
+##                 lost answers, paced and unpaced: no duplicate, none missing from state, nothing left over
+benchmark-soak: $(STAMP)
+	$(VENV)/bin/python -m scripts.soak_benchmark
 
 clean:
 	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

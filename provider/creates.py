@@ -33,6 +33,9 @@ from .writes import ApplicationWriter, NotKept, create_body, reconcile
 
 # POSTs sent again after one whose outcome stayed unknown and whose name was then not found.
 MAX_RESENDS = 2
+# Lookups (each retried by the client) to settle a POST's unknown outcome: a GET is safe to repeat, and
+# giving up here is what could leave an application that no state knows about.
+LOOKUPS_AFTER_UNKNOWN_OUTCOME = 3
 RERUN_IS_SAFE = "running `pulumi up` again is safe: it looks the name up before it sends a POST"
 
 
@@ -123,18 +126,20 @@ class ApplicationCreator:
         )
 
     def _look_up_after(self, unknown: TelnyxApiError, name: str) -> list[dict[str, Any]]:
-        try:
-            return self._client.find_by_name(name)
-        except TelnyxApiError as error:
-            raise TelnyxApiError(
-                f"an application named {name!r} may now exist that no Pulumi state knows about: the POST got no clear "
-                f"answer, and looking the name up to find out failed too; {RERUN_IS_SAFE} and, if it finds the "
-                f"application, names it and says how to adopt it. The POST: {unknown.message}. "
-                f"The lookup: {error.message}",
-                unknown.status,
-                unknown.errors,
-                outcome_unknown=True,
-            ) from None
+        for _ in range(LOOKUPS_AFTER_UNKNOWN_OUTCOME):
+            try:
+                return self._client.find_by_name(name)
+            except TelnyxApiError as error:
+                failed = error
+        raise TelnyxApiError(
+            f"an application named {name!r} may now exist that no Pulumi state knows about: the POST got no clear "
+            f"answer, and looking the name up to find out failed too, {LOOKUPS_AFTER_UNKNOWN_OUTCOME} times; "
+            f"{RERUN_IS_SAFE} and, if it finds the application, names it and says how to adopt it. "
+            f"The POST: {unknown.message}. The last lookup: {failed.message}",
+            unknown.status,
+            unknown.errors,
+            outcome_unknown=True,
+        )
 
     def _rolled_back(self, app_id: str, name: str, reason: TelnyxApiError) -> CreateNotFinishedError:
         try:

@@ -1,8 +1,9 @@
 """Rerunnable benchmark: `make benchmark` (or `python -m scripts.benchmark [--rounds N]`).
 
 Reports, against the fake Telnyx on loopback:
-- API calls per provider operation, driven through `python -m pulumi.dynamic` over gRPC (an adoption's
-  check and create included), and PATCHes per update against an API that resets omitted fields;
+- API calls per provider operation, driven through `python -m pulumi.dynamic` over gRPC (a create is a
+  lookup by name and a POST, plus a PATCH with tags; an adoption's check and create included), and PATCHes
+  per update against an API that resets omitted fields;
 - the size of the serialised provider (`__provider`) pickled by reference, against the
   same class pickled by value (what a provider written in `__main__` costs);
 - the overhead per call of going through the provider host, as a ratio of medians
@@ -43,6 +44,8 @@ def calls_per_operation(host: DynamicProviderHost, backend: TelnyxBackend) -> di
 
     inputs, _ = count("check", lambda: host.check(with_provider(PROGRAM)))
     app_id, outputs = count("create", lambda: host.create(inputs))
+    tagged, _ = host.check(with_provider({**PROGRAM, "application_name": "bench-tagged", "tags": ["bench"]}))
+    count("create with tags", lambda: host.create(tagged))
     count("diff", lambda: host.diff(app_id, outputs, inputs))
     changed, _ = host.check(with_provider({**PROGRAM, "active": False}))
     outputs = count("update", lambda: host.update(app_id, outputs, changed))
@@ -61,7 +64,7 @@ def patches_per_update_when_patch_resets(fake: FakeTelnyxServer, updates: int = 
     host = DynamicProviderHost()
     try:
         host.configure({"telnyx:apiKey": secret(API_KEY), "telnyx:baseUrl": fake.base_url})
-        program = {**PROGRAM, "dtmf_type": "Inband", "tags": ["bench"]}
+        program = {**PROGRAM, "application_name": "bench-resets", "dtmf_type": "Inband", "tags": ["bench"]}
         inputs, _ = host.check(with_provider(program))
         app_id, outputs = host.create(inputs)
         counts = []

@@ -37,10 +37,14 @@ class Budget:
 
 @dataclass
 class RateLimit:
-    """`limit` API requests per `window` seconds; the window starts with its first request. Not thread-safe alone."""
+    """`limit` API requests per `window` seconds; the window starts with its first request. Not thread-safe alone.
+
+    `refused` counts the requests answered 429 for being over the limit (an injected 429 is not one).
+    """
 
     limit: int = DEFAULT_LIMIT
     window: float = DEFAULT_WINDOW
+    refused: int = field(default=0, init=False)
     _started: float | None = field(default=None, init=False, repr=False)
     _spent: int = field(default=0, init=False, repr=False)
 
@@ -56,6 +60,7 @@ class RateLimit:
             self._started, self._spent = now, 0
         reset = self._started + self.window - now
         if self._spent >= self.limit:
+            self.refused += 1
             return Budget(self.limit, 0, reset, allowed=False)
         self._spent += 1
         return Budget(self.limit, self.limit - self._spent, reset, allowed=True)

@@ -11,7 +11,7 @@ auth, lets tests and the demo inspect and steer the fake:
 - `POST /_fake/faults` with `{"status": 503, "times": 2, "ratio": null, "retry_after": 1, "latency": 0.0,
   "disconnect": false, "lose_response": false, "method": null}`: inject a fault; `DELETE /_fake/faults`
   removes them all.
-- `GET /_fake/rate-limit`: the budget; `POST /_fake/rate-limit` with `{"limit": 10, "window": 1.0}`
+- `GET /_fake/rate-limit`: the budget, and how many requests it has refused; `POST /_fake/rate-limit` with `{"limit": 10, "window": 1.0}`
   allows that many API requests per window of that many seconds, from a fresh window.
 """
 
@@ -109,7 +109,8 @@ def _control(backend: TelnyxBackend, method: str, path: str, body: bytes) -> Res
         backend.clear_faults()
         return Response(200, {"data": {}})
     if path == "/_fake/rate-limit" and method == "GET":
-        return Response(200, {"data": {"limit": backend.rate_limit.limit, "window": backend.rate_limit.window}})
+        limit = backend.rate_limit
+        return Response(200, {"data": {"limit": limit.limit, "window": limit.window, "refused": limit.refused}})
     if path == "/_fake/rate-limit" and method == "POST":
         try:
             settings = json.loads(body or b"{}")

@@ -15,6 +15,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,11 @@ class DynamicProviderHost:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        assert self.process.stdout is not None
+        assert self.process.stdout is not None and self.process.stderr is not None
+        # Read stderr as it comes, so a chatty host never blocks on a full pipe during a long run.
+        self._stderr: list[bytes] = []
+        self._stderr_reader = threading.Thread(target=self._stderr.extend, args=(self.process.stderr,), daemon=True)
+        self._stderr_reader.start()
         port = int(self.process.stdout.readline().decode().strip())
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         grpc.channel_ready_future(self.channel).result(timeout=30)
@@ -92,8 +97,12 @@ class DynamicProviderHost:
         """Stop the host; return what it wrote to stderr."""
         self.channel.close()
         self.process.terminate()
-        _, stderr = self.process.communicate(timeout=30)
-        return stderr.decode(errors="replace")
+        self.process.wait(timeout=30)
+        self._stderr_reader.join(timeout=30)
+        assert self.process.stdout is not None and self.process.stderr is not None
+        self.process.stdout.close()
+        self.process.stderr.close()
+        return b"".join(self._stderr).decode(errors="replace")
 
     def configure(self, config: dict[str, Any]) -> None:
         """Send the stack config, as the engine does once per provider."""

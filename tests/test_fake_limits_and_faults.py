@@ -72,6 +72,13 @@ def test_remaining_counts_down_and_past_the_budget_comes_429_with_retry_after(ap
     assert refused.json()["errors"][0]["code"] == "10011"
 
 
+def test_the_budget_counts_what_it_refused_and_not_injected_429s(api: Api, backend: TelnyxBackend) -> None:
+    backend.set_rate_limit(2, 60)
+    backend.inject(Fault(status=429, times=1))
+    assert [api.list().status_code for _ in range(4)] == [429, 200, 429, 429]
+    assert backend.rate_limit.refused == 2
+
+
 def test_a_request_over_the_budget_is_not_applied(api: Api, backend: TelnyxBackend) -> None:
     backend.set_rate_limit(1, 60)
     api.list()

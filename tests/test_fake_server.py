@@ -130,7 +130,7 @@ def test_control_endpoint_sets_and_shows_the_rate_limit(fake_process: str) -> No
     url = f"{fake_process}/call_control_applications"
     auth = {"Authorization": "Bearer process-key"}
     assert requests.post(f"{root}/_fake/rate-limit", json={"limit": 1, "window": 60}).status_code == 200
-    assert requests.get(f"{root}/_fake/rate-limit").json()["data"] == {"limit": 1, "window": 60}
+    assert requests.get(f"{root}/_fake/rate-limit").json()["data"] == {"limit": 1, "window": 60, "refused": 0}
     answers = [requests.get(url, headers=auth) for _ in range(2)]
     assert [a.status_code for a in answers] == [200, 429]
     assert answers[1].headers["x-ratelimit-remaining"] == "0" and "Retry-After" in answers[1].headers

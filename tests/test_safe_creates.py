@@ -12,7 +12,7 @@ import grpc
 import pytest
 from ruamel.yaml import YAML
 
-from provider.creates import MAX_RESENDS, import_line
+from provider.creates import LOOKUPS_AFTER_UNKNOWN_OUTCOME, MAX_RESENDS, import_line
 from scripts.adoption.stack_file import to_yaml_node
 from telnyx_fake import FakeTelnyxServer, Fault, TelnyxBackend
 
@@ -176,8 +176,10 @@ def test_a_lost_answer_whose_lookup_fails_says_an_application_may_exist_and_the_
     held.join()
     [app_id] = named(backend, "call-router")
     assert "an application named 'call-router' may now exist that no Pulumi state knows about" in line
-    assert "looking the name up to find out failed too; running `pulumi up` again is safe" in line
-    assert "The lookup: Telnyx API GET /call_control_applications failed with HTTP 503" in line
+    assert f"looking the name up to find out failed too, {LOOKUPS_AFTER_UNKNOWN_OUTCOME} times; running `pulumi up` again is safe" in line
+    assert "The last lookup: Telnyx API GET /call_control_applications failed with HTTP 503" in line
+    lookups = [r for r in backend.calls("GET") if r.status == 503]
+    assert len(lookups) == LOOKUPS_AFTER_UNKNOWN_OUTCOME * 6  # each lookup retried 5 times by the client
 
     backend.clear_faults()
     backend.clear_requests()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from provider import TelnyxClient, fields
-from provider.writes import ApplicationWriter, NotKeptError, patch_body, reconcile
+from provider.writes import ALL_PATHS, ApplicationWriter, NotKeptError, create_body, flatten, patch_body, reconcile
 from telnyx_fake import TelnyxBackend, mock_telnyx
 
 from .conftest import FAST_BACKOFF
@@ -57,6 +57,19 @@ def test_unchanged_required_fields_come_from_the_last_known_state() -> None:
     last_known = {**desired(), "webhook_event_url": "https://live.example.com/hooks"}
     body = patch_body({**desired(), "webhook_event_url": "https://live.example.com/hooks"}, last_known)
     assert body == {**REQUIRED, "webhook_event_url": "https://live.example.com/hooks"}
+
+
+def test_the_create_body_carries_every_field_but_tags() -> None:
+    body = create_body(desired())
+    assert set(flatten(body)) == set(ALL_PATHS) - {"tags"}
+    assert body["dtmf_type"] == "Inband" and body["inbound"]["channel_limit"] == 5
+
+
+def test_a_create_the_api_kept_as_sent_without_tags_needs_no_patch(writer: ApplicationWriter, backend: TelnyxBackend) -> None:
+    untagged = desired(tags=[])
+    answer = backend.create(create_body(untagged))
+    assert writer.finish_create(answer["id"], create_body(untagged), untagged, answer) == answer
+    assert backend.calls("PATCH") == []
 
 
 def test_the_full_state_body_carries_every_field() -> None:
