@@ -9,9 +9,10 @@ never left half done.
 2. **Create once.** The POST carries every field the create body takes (`writes.create_body`; never
    `tags`). The client sends it again by itself only when the API certainly did not process it
    (429). When it may have been applied (the answer was lost, timed out, or was 500/502/503/504)
-   the name is looked up again: exactly one application with the settings sent is the create's
-   result; none means nothing was created, so the POST is sent again, at most `MAX_RESENDS` times,
-   before failing with "a re-run is safe"; several, or one with other settings, fail naming them.
+   the name is looked up again (up to `LOOKUPS_AFTER_UNKNOWN_OUTCOME` times if the lookup itself
+   fails): exactly one application with the settings sent is the create's result; none means
+   nothing was created, so the POST is sent again, at most `MAX_RESENDS` times, before failing with
+   "a re-run is safe"; several, or one with other settings, fail naming them.
 3. **Converge.** `ApplicationWriter.finish_create` reconciles the answer like any write: a declared
    field the POST could not carry (tags) or did not keep gets one PATCH with the full state.
 4. **Leave no orphan.** The Python dynamic-provider host keeps nothing of a create that raises

@@ -76,6 +76,7 @@ def _advice(status: int) -> str | None:
     if status == 429:
         return "Telnyx is limiting this account's request rate and retries did not get through: run again in a minute"
     if status >= 500:
+        # True of a POST too: a create whose POST got no clear answer looks its name up before any other (creates.py).
         return "Telnyx could not serve the request, even after retries: run again later (see https://status.telnyx.com)"
     return None
 

@@ -243,9 +243,11 @@ def report(outcome: Pass, applications: int) -> None:
     storm_share = (statuses[429] - budget + statuses[503]) / max(1, len(total) - budget)
     posts = [r for r in total if r.method == "POST"]
     lost = sum(r.status == 0 for r in posts) / max(1, len(posts))
+    rolled_back = sum(r.method == "DELETE" and r.status == 200 for r in outcome.steps[0].requests)
     print(
         f"  {len(total)} requests in {sum(s.seconds for s in outcome.steps):.1f}s: {budget} answered 429 by the rate "
-        f"limit; of the rest, {storm_share:.1%} answered 429/503 by the storm; {lost:.1%} of POSTs lost after commit"
+        f"limit; of the rest, {storm_share:.1%} answered 429/503 by the storm; {lost:.1%} of POSTs lost after commit; "
+        f"{rolled_back} creates rolled back after their POST"
     )
     for error in [e for step in outcome.steps for e in step.errors][:5]:
         print(f"  failed on a first pass: {error[:300]}")
