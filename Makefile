@@ -67,7 +67,7 @@ $(POLICY_STAMP): requirements.txt policies/requirements.txt
 ## benchmark: API calls per operation, serialised provider size, overhead per call, pacing under a rate limit
 benchmark: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark
-	$(VENV)/bin/python -m scripts.pacing_benchmark
+	$(VENV)/bin/python -m scripts.benchmark_pacing
 
 ## benchmark-adopt: adopt against an account of 1,000 applications on the loopback fake: list calls and wall time
 benchmark-adopt: $(STAMP)

@@ -21,9 +21,9 @@ import os
 import sys
 from pathlib import Path
 
-from review.changes import StackChanges, default_evaluate, stack_changes
-from review.comment import DEFAULT_TITLE, GITHUB_COMMENT_LIMIT, MARKER, has_changes, render_comment
-from review.preview_json import PreviewFileError, read_preview
+from .review_comment.changes import StackChanges, default_evaluate, stack_changes
+from .review_comment.comment import DEFAULT_TITLE, GITHUB_COMMENT_LIMIT, MARKER, has_changes, render_comment
+from .review_comment.preview_json import PreviewFileError, read_preview
 
 NO_CHANGES, FAILED, CHANGES = 0, 1, 2
 

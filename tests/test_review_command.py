@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from review.changes import default_evaluate
 from scripts.review import main
+from scripts.review_comment.changes import default_evaluate
 
 from .preview_fixtures import PREVIEWS, StandInViolation, go_json, prod_mixed, staging_failed
 from .stack_files import ROOT
