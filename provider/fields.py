@@ -67,6 +67,8 @@ class Field:
             allowed = SUBDOMAIN_FORM
         elif self.kind is Kind.STRING_LIST:
             allowed = "a list of strings without control characters"
+        elif self.kind is Kind.BOOL:
+            allowed = "true or false"
         else:
             allowed = "a string without control characters"
         if self.nullable:
@@ -245,7 +247,7 @@ def normalise(spec: Field, value: Any) -> Any:
         return _normalise_int(spec, value)
     if spec.kind is Kind.BOOL:
         if not isinstance(value, bool):
-            raise FieldError(spec.path, f"got {value!r}; expected true or false")
+            raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
         return value
     if spec.kind is Kind.ENUM:
         return _normalise_enum(spec, value)

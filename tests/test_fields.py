@@ -202,6 +202,15 @@ def test_every_field_documents_its_default_and_what_is_allowed() -> None:
             assert normalise(field, field.default) == fields.default_of(field)
 
 
+@pytest.mark.parametrize("field", [f for f in fields.FIELDS if f.kind is fields.Kind.BOOL], ids=lambda f: f.path)
+def test_a_boolean_setting_says_it_takes_true_or_false(field: fields.Field) -> None:
+    # The words reach the README's table, the stack-file schema and every check failure.
+    assert field.allowed() == "true or false"
+    with pytest.raises(FieldError) as caught:
+        normalise(field, "yes")
+    assert caught.value.reason == "got 'yes'; expected true or false"
+
+
 @given(st.integers(min_value=0, max_value=30))
 def test_an_integer_and_its_float_twin_are_the_same(value: int) -> None:
     assert normalise(spec("webhook_timeout_secs"), value) == normalise(spec("webhook_timeout_secs"), float(value))

@@ -171,7 +171,7 @@ def test_create_refuses_invalid_inputs_before_any_request(provider: CallControlA
 
 def test_a_missing_key_fails_at_the_first_api_call_with_how_to_set_one() -> None:
     provider = configured({})
-    with pytest.raises(TelnyxApiError, match=r"telnyx:apiKey.*TELNYX_API_KEY"):
+    with pytest.raises(TelnyxApiError, match=r"TELNYX_API_KEY.*telnyx:apiKey"):
         provider.create(REQUIRED)
 
 
