@@ -20,6 +20,7 @@ help:
 	@sed -n 's/^## /  /p' $(MAKEFILE_LIST)
 
 $(STAMP): $(REQUIREMENTS)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "error: $(PYTHON) is Python " + sys.version.split()[0] + "; this project needs 3.11 or newer (its pinned tools do): run make with PYTHON=python3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
