@@ -107,7 +107,7 @@ def _is_not_known(value: Any) -> bool:
 
 def _webhook_urls_use_https(properties: Mapping[str, Any], _stack: str, application: str) -> list[str]:
     messages = []
-    for path in ("webhook_event_url", "webhook_event_failover_url"):
+    for path in fields.URL_PATHS:
         url = setting(properties, path)
         if url is NOT_KNOWN or url == "":
             continue

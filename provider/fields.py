@@ -214,6 +214,7 @@ def may_carry_credential(spec: Field) -> bool:
 
 
 CREDENTIAL_PATHS: tuple[str, ...] = tuple(f.path for f in FIELDS if may_carry_credential(f))
+URL_PATHS: tuple[str, ...] = tuple(f.path for f in FIELDS if f.kind is Kind.URL)
 
 
 def top_level_fields() -> tuple[Field, ...]:

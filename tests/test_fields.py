@@ -81,7 +81,7 @@ def test_a_webhook_url_that_is_not_text_is_refused_without_quoting_it(value: Any
 
 
 def test_the_webhook_urls_are_the_settings_that_may_carry_a_credential() -> None:
-    assert fields.CREDENTIAL_PATHS == ("webhook_event_url", "webhook_event_failover_url")
+    assert fields.CREDENTIAL_PATHS == fields.URL_PATHS == ("webhook_event_url", "webhook_event_failover_url")
 
 
 @pytest.mark.parametrize("name", ["call-router", "Call Router (EU) ☎", "ルーター", "👨\u200d👩\u200d👧 team"])

@@ -102,7 +102,7 @@ def unrepresentable(app: Mapping[str, Any]) -> list[str]:
         try:
             fields.normalise(spec, value)
         except fields.FieldError as error:
-            if spec.kind is fields.Kind.URL:
+            if fields.may_carry_credential(spec):
                 reasons.append(f"{spec.path}: the live value {mask_url(value)} is not {spec.allowed()}")
             else:
                 reasons.append(f"{spec.path}: the live value is not allowed: {error.reason}")
@@ -206,11 +206,11 @@ def carries_credential(url: Any) -> bool:
 
 
 def settings_needing_a_secret(entry: Mapping[str, Any]) -> list[str]:
-    """The URL settings of an entry whose value carries a credential (dotted paths, in field order)."""
+    """The settings of an entry that may carry a credential and whose value does (dotted paths, in field order)."""
     return [
         spec.path
         for spec in fields.FIELDS
-        if spec.kind is fields.Kind.URL and carries_credential(fields.value_at(entry, spec.path))
+        if fields.may_carry_credential(spec) and carries_credential(fields.value_at(entry, spec.path))
     ]
 
 
