@@ -132,6 +132,25 @@ def test_the_engines_own_import_read_cannot_reach_a_dynamic_provider(host: Dynam
     assert "__provider" in caught.value.details()
 
 
+def test_get_reads_an_existing_application_and_fails_on_a_missing_one(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    # What `CallControlApplication.get()` registers reaches Read as its properties (ReadStep sends the
+    # registered inputs as the state). An empty id would leave the program a resource with no outputs.
+    registered = with_provider({"__lookup": True})
+    existing = backend.create({**REQUIRED, "dtmf_type": "Inband"})
+    read_id, live, _ = host.read(existing["id"], registered, registered)
+    assert read_id == existing["id"] and live["dtmf_type"] == "Inband"
+
+    missing = "1293384261075731499"
+    with pytest.raises(grpc.RpcError) as caught:
+        host.read(missing, registered, registered)
+    assert caught.value.details().rstrip().splitlines()[-1] == (
+        f"provider.errors.TelnyxApiError: Could not read call control application {missing}: Telnyx API GET "
+        f"/call_control_applications/{missing} failed with HTTP 404: not found (it does not exist, or was deleted)"
+    )
+    # A later refresh of a read resource sends the outputs Read returned: gone is dropped, as for any other.
+    assert host.read(missing, live, registered)[0] == ""
+
+
 def test_import_adopts_an_existing_application_that_matches_with_a_get_in_check_and_one_in_create(
     host: DynamicProviderHost, backend: TelnyxBackend
 ) -> None:
