@@ -6,9 +6,12 @@ import threading
 import time
 
 import pytest
+import requests
+from requests.adapters import HTTPAdapter
 
 from provider import TelnyxClient
 from provider.pacing import RateLimitPacer
+from provider.transport import PacedAdapter
 from telnyx_fake import FakeTelnyxServer, TelnyxBackend
 
 from .conftest import FAST_BACKOFF, REQUIRED
@@ -123,6 +126,34 @@ def test_a_spent_new_window_with_nothing_in_flight_does_not_wait_for_answers(
     started = time.monotonic()
     pacer.acquire()
     assert time.monotonic() - started < 1.0 and clock.sleeps == [1.0]
+
+
+def test_a_thread_waiting_for_a_new_windows_first_answer_hears_it(
+    pacer: RateLimitPacer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pacer.observe(limits(0, 1, limit=1))
+    clock.now += 2  # the window has passed: the next one opens with its 1 slot
+    waiting = threading.Thread(target=pacer.acquire)
+    release = pacer.release
+
+    def release_then_let_others_run(ticket: int | None = None) -> None:
+        release(ticket)
+        time.sleep(0.1)  # where the scheduler may run the waiting thread
+
+    def answer(_adapter: HTTPAdapter, _request: requests.PreparedRequest, *_: object, **__: object) -> requests.Response:
+        waiting.start()  # the slot is this attempt's, so it waits for the answer to tell when the window ends
+        waiting.join(0.2)
+        assert waiting.is_alive()
+        response = requests.Response()
+        response.status_code = 200
+        response.headers.update(limits(0, 5, limit=1))
+        return response
+
+    monkeypatch.setattr(pacer, "release", release_then_let_others_run)
+    monkeypatch.setattr(HTTPAdapter, "send", answer)
+    PacedAdapter(pacer).send(requests.Request("GET", "https://api.telnyx.com/v2").prepare())
+    waiting.join(5)
+    assert clock.sleeps == [5.0], "the waiting thread went ahead before the answer said the window was spent"
 
 
 @pytest.mark.parametrize(
