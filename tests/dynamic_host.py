@@ -131,6 +131,16 @@ class DynamicProviderHost:
         """Delete."""
         self.stub.Delete(proto.DeleteRequest(id=id_, urn=urn(name), properties=to_struct(props)))
 
+    def deploy(self, program: dict[str, Any], name: str = "app") -> tuple[str, dict[str, Any], dict[str, Any]]:
+        """Check then create, as `pulumi up` does for a new resource: the id, the outputs and the checked inputs.
+
+        `program` is the program's inputs (without `__provider`); check must pass.
+        """
+        inputs, failures = self.check(with_provider(program), name=name)
+        assert failures == [], failures
+        app_id, outputs = self.create(inputs, name=name)
+        return app_id, outputs, inputs
+
 
 DIFF_NONE = proto.DiffResponse.DIFF_NONE
 DIFF_SOME = proto.DiffResponse.DIFF_SOME
