@@ -41,7 +41,7 @@ class Field:
     default: Any
     description: str
     group: str | None = None  # "inbound" / "outbound" for nested fields
-    required: bool = False
+    required: bool = False  # in every create and every PATCH (the API refuses either without it)
     nullable: bool = False
     choices: tuple[str, ...] = ()
     minimum: int | None = None
@@ -203,6 +203,7 @@ GROUPS: tuple[str, ...] = ("inbound", "outbound")
 OUTPUT_ONLY_FIELDS: tuple[str, ...] = ("record_type", "created_at", "updated_at")
 READ_ONLY_FIELDS: tuple[str, ...] = ("id", *OUTPUT_ONLY_FIELDS)
 FIELDS_BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
+REQUIRED_PATHS: tuple[str, ...] = tuple(f.path for f in FIELDS if f.required)
 
 
 def may_carry_credential(spec: Field) -> bool:
