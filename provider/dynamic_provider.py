@@ -179,11 +179,8 @@ class CallControlApplicationProvider(ResourceProvider):
         ]
 
     def _snapshot(self) -> AccountSnapshot:
-        snapshot: AccountSnapshot | None = getattr(self, "_applications", None)
-        if snapshot is None:
-            self._api()  # says that the provider was not configured
-            raise AssertionError("unreachable: a configured provider has a snapshot")
-        return snapshot
+        self._connected()  # a provider not configured, or without a key, fails here saying how to fix it
+        return self._applications
 
     def _api(self) -> TelnyxClient:
         return self._connected()[0]
