@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import grpc
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import proto, rpc
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from provider import CallControlApplicationProvider
 from provider.resource import TYPE_TOKEN
+
+from .plugin_process import PluginProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 UNKNOWN = rpc.UNKNOWN
@@ -75,25 +75,12 @@ class DynamicProviderHost:
     def __init__(self, env: dict[str, str] | None = None) -> None:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("TELNYX_")}
         environment.update(env or {})
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "pulumi.dynamic"],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        assert self.process.stdout is not None
-        port = int(self.process.stdout.readline().decode().strip())
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        grpc.channel_ready_future(self.channel).result(timeout=30)
-        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
+        self._plugin = PluginProcess([sys.executable, "-m", "pulumi.dynamic"], ROOT, environment)
+        self.stub = provider_pb2_grpc.ResourceProviderStub(self._plugin.channel)
 
     def close(self) -> str:
         """Stop the host; return what it wrote to stderr."""
-        self.channel.close()
-        self.process.terminate()
-        _, stderr = self.process.communicate(timeout=30)
-        return stderr.decode(errors="replace")
+        return self._plugin.close()
 
     def configure(self, config: dict[str, Any]) -> None:
         """Send the stack config, as the engine does once per provider."""
