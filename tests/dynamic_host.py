@@ -4,9 +4,15 @@ It does what the engine does, with the Pulumi SDK's own pieces: starts
 `python -m pulumi.dynamic` (what the `pulumi-resource-pulumi-python` plugin
 runs), calls `Configure` with the stack config, and drives Check, Diff,
 Create, Read, Update and Delete over gRPC with properties marshalled by
-`pulumi.runtime.rpc` into protobuf Structs (so integers arrive as floats and
-secrets arrive wrapped) and a `__provider` made by `pulumi.dynamic`'s own
-serialiser.
+`pulumi.runtime.rpc` into protobuf Structs (so integers arrive as floats) and a
+`__provider` made by `pulumi.dynamic`'s own serialiser.
+
+One difference, on purpose: a value a test marks `secret` arrives wrapped. The real
+engine, told `acceptSecrets: false` by the host, unwraps secrets before each call and
+marks the results secret again by top-level name (`annotateSecrets` in pulumi/pulumi
+pkg/resource/plugin/provider_plugin.go), so there the provider sees plain values, which
+is what every test that sends plain values plays. Wrapped values show the provider copes
+with a host that passes secrets through.
 """
 
 from __future__ import annotations
