@@ -41,7 +41,7 @@ class Field:
     default: Any
     description: str
     group: str | None = None  # "inbound" / "outbound" for nested fields
-    required: bool = False
+    required: bool = False  # in every create and every PATCH (the API refuses either without it)
     nullable: bool = False
     choices: tuple[str, ...] = ()
     minimum: int | None = None
@@ -205,6 +205,7 @@ GROUPS: tuple[str, ...] = ("inbound", "outbound")
 OUTPUT_ONLY_FIELDS: tuple[str, ...] = ("record_type", "created_at", "updated_at")
 READ_ONLY_FIELDS: tuple[str, ...] = ("id", *OUTPUT_ONLY_FIELDS)
 FIELDS_BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
+REQUIRED_PATHS: tuple[str, ...] = tuple(f.path for f in FIELDS if f.required)
 
 
 def may_carry_credential(spec: Field) -> bool:
@@ -216,6 +217,7 @@ def may_carry_credential(spec: Field) -> bool:
 
 
 CREDENTIAL_PATHS: tuple[str, ...] = tuple(f.path for f in FIELDS if may_carry_credential(f))
+URL_PATHS: tuple[str, ...] = tuple(f.path for f in FIELDS if f.kind is Kind.URL)
 
 
 def top_level_fields() -> tuple[Field, ...]:

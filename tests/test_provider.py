@@ -148,8 +148,9 @@ def test_read_raises_other_errors(provider: CallControlApplicationProvider, back
         provider.read("1", {})
 
 
-def test_delete_of_a_vanished_application_succeeds(provider: CallControlApplicationProvider) -> None:
-    provider.delete("1293384261075731499", {})
+def test_delete_of_a_vanished_application_succeeds(provider: CallControlApplicationProvider, backend: TelnyxBackend) -> None:
+    provider.delete("1293384261075731499", {})  # raises nothing
+    assert [(r.method, r.status) for r in backend.calls()] == [("DELETE", 404)]
 
 
 def test_update_puts_a_removed_field_back_to_its_default(provider: CallControlApplicationProvider, backend: TelnyxBackend) -> None:

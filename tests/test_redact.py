@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provider.redact import mask_url, scrub_secret, scrub_values
+from provider.redact import describe_difference, mask_url, scrub_secret, scrub_values, shown_value
 
 from .secret_forms import AWKWARD_KEY, encoded_forms
 
@@ -75,3 +75,15 @@ def test_a_url_can_be_scrubbed_into_its_masked_form() -> None:
         'API said: "webhook_event_url" https://hooks.example.com/… and https://hooks.example.com/… are unreachable'
     )
 
+
+def test_a_settings_value_is_shown_masked_only_when_it_may_carry_a_credential() -> None:
+    assert shown_value("webhook_event_url", "https://u:p@hooks.example.com/x") == "https://hooks.example.com/…"
+    assert shown_value("webhook_event_failover_url", "") == "(empty)"
+    assert shown_value("dtmf_type", "Inband") == "'Inband'"
+    assert shown_value("inbound.channel_limit", 4) == "4"
+
+
+def test_a_difference_names_the_setting_and_says_when_its_values_are_masked() -> None:
+    assert describe_difference("dtmf_type", "sent", "Inband", "kept", "RFC 2833") == "dtmf_type: sent 'Inband', kept 'RFC 2833'"
+    masked = describe_difference("webhook_event_url", "sent", "https://a.example.com/t?token=s3", "kept", "https://b.example.com/")
+    assert masked == "webhook_event_url: sent https://a.example.com/…, kept https://b.example.com (only scheme and host are shown)"

@@ -15,11 +15,17 @@ from urllib.parse import urlsplit
 
 from provider import fields
 from provider.redact import mask_url
-from provider.stack_config import OPTIONS, StackConfigError, default_application_name, load_applications, merge
+from provider.stack_config import (
+    DEFAULTS_KEY,
+    OPTIONS,
+    PER_APPLICATION_KEYS,
+    StackConfigError,
+    default_application_name,
+    load_applications,
+    merge,
+)
 from provider.wire import IMPORT_ID
 
-# Names that stand for the application itself in a stack file; `defaults` may not set them.
-_PER_APPLICATION = ("application_name", IMPORT_ID)
 _FALLBACK_LOGICAL_NAME = "application"
 
 
@@ -53,7 +59,7 @@ def read_defaults(stack: str, defaults: Any) -> Defaults:
         return Defaults({}, frozenset())
     if is_encrypted(defaults) or not isinstance(defaults, Mapping):
         raise AdoptionError(
-            f"stack {stack!r}: 'telnyx-call-control:defaults' must be a plain map of settings "
+            f"stack {stack!r}: '{DEFAULTS_KEY}' must be a plain map of settings "
             "(an encrypted or non-map value cannot be read); fix it before adopting"
         )
     known: dict[str, Any] = {}
@@ -69,7 +75,7 @@ def read_defaults(stack: str, defaults: Any) -> Defaults:
             known[str(key)] = group
         else:
             known[str(key)] = value
-    problems = [f"key {key!r} cannot be a default; set it per application" for key in _PER_APPLICATION if key in known]
+    problems = [f"key {key!r} cannot be a default; set it per application" for key in PER_APPLICATION_KEYS if key in known]
     problems += [
         f"key {failure.path!r} {failure.reason}"
         for failure in fields.validate(known).failures
@@ -102,7 +108,7 @@ def unrepresentable(app: Mapping[str, Any]) -> list[str]:
         try:
             fields.normalise(spec, value)
         except fields.FieldError as error:
-            if spec.kind is fields.Kind.URL:
+            if fields.may_carry_credential(spec):
                 reasons.append(f"{spec.path}: the live value {mask_url(value)} is not {spec.allowed()}")
             else:
                 reasons.append(f"{spec.path}: the live value is not allowed: {error.reason}")
@@ -206,11 +212,11 @@ def carries_credential(url: Any) -> bool:
 
 
 def settings_needing_a_secret(entry: Mapping[str, Any]) -> list[str]:
-    """The URL settings of an entry whose value carries a credential (dotted paths, in field order)."""
+    """The settings of an entry that may carry a credential and whose value does (dotted paths, in field order)."""
     return [
         spec.path
         for spec in fields.FIELDS
-        if spec.kind is fields.Kind.URL and carries_credential(fields.value_at(entry, spec.path))
+        if fields.may_carry_credential(spec) and carries_credential(fields.value_at(entry, spec.path))
     ]
 
 

@@ -23,7 +23,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from provider.stack_file_schema import APPLICATIONS_KEY, DEFAULTS_KEY
+from provider.stack_config import APPLICATIONS_KEY, DEFAULTS_KEY
 
 from .entries import is_encrypted
 
