@@ -83,6 +83,21 @@ def _base64_fragments(raw: bytes) -> Iterable[str]:
                 yield fragment
 
 
+def has_credential_part(url: object) -> bool:
+    """Whether a webhook URL has a part that commonly holds a credential: user info, a query or a fragment.
+
+    Such a URL is shown only masked, and never written in plain text into a tracked file. A value
+    that does not parse as a URL counts as having one (the safe side).
+    """
+    if not isinstance(url, str) or not url:
+        return False
+    try:
+        parts = urlsplit(url)
+        return bool(parts.username is not None or parts.password is not None or parts.query or parts.fragment)
+    except ValueError:
+        return True
+
+
 def mask_url(url: object) -> str:
     """A webhook URL as it may be shown anywhere: scheme and host only, `…` for whatever followed.
 

@@ -11,10 +11,9 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from provider import fields
-from provider.redact import mask_url
+from provider.redact import has_credential_part, mask_url
 from provider.stack_config import (
     DEFAULTS_KEY,
     OPTIONS,
@@ -197,26 +196,12 @@ def _check_round_trip(
         raise AdoptionError(f"the entry would not match the live application in: {', '.join(differing)}")
 
 
-def carries_credential(url: Any) -> bool:
-    """Whether a webhook URL has a part that commonly holds a credential: user info, a query or a fragment.
-
-    Such a URL must not be written in plain text into a tracked file.
-    """
-    if not isinstance(url, str) or not url:
-        return False
-    try:
-        parts = urlsplit(url)
-        return bool(parts.username is not None or parts.password is not None or parts.query or parts.fragment)
-    except ValueError:
-        return True
-
-
 def settings_needing_a_secret(entry: Mapping[str, Any]) -> list[str]:
     """The settings of an entry that may carry a credential and whose value does (dotted paths, in field order)."""
     return [
         spec.path
         for spec in fields.FIELDS
-        if fields.may_carry_credential(spec) and carries_credential(fields.value_at(entry, spec.path))
+        if fields.may_carry_credential(spec) and has_credential_part(fields.value_at(entry, spec.path))
     ]
 
 
