@@ -1,37 +1,44 @@
-# The two commands a newcomer needs: `make up` (the main job) and `make test`.
+# The two commands a newcomer needs: `make up` (the main job) and `make test`; `make help` lists the rest.
 # Each target builds its own virtual environment from the pinned requirements.
 
 PYTHON ?= python3
 VENV := .venv
 STACK ?= dev
 YES ?=
-RUN_STACK = $(VENV)/bin/python -m scripts.run_stack $(if $(YES),--yes)
+RUN_STACK = $(VENV)/bin/python -m scripts.run_stack$(if $(YES), --yes)
 REQUIREMENTS := requirements.txt requirements-dev.txt policies/requirements.txt
 STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
 POLICY_VENV := policies/venv
 POLICY_STAMP := $(POLICY_VENV)/.installed-$(shell cat requirements.txt policies/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: up preview destroy review adopt test lint benchmark benchmark-adopt benchmark-refresh benchmark-soak policy-pack clean
+.PHONY: help up preview destroy review adopt test lint benchmark benchmark-adopt benchmark-refresh benchmark-soak policy-pack clean
+.DEFAULT_GOAL := help
+
+## help: this list (`make` alone prints it too)
+help:
+	@echo 'make <target> [STACK=dev|staging|prod], from the project directory:'
+	@sed -n 's/^## /  /p' $(MAKEFILE_LIST)
 
 $(STAMP): $(REQUIREMENTS)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "error: $(PYTHON) is Python " + sys.version.split()[0] + "; this project needs 3.11 or newer (its pinned tools do): run make with PYTHON=python3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-## up: deploy the STACK (default dev) after a refresh; against a local fake Telnyx unless a key is set;
-## YES=1 skips the prompt. Installs the Pulumi CLI into .pulumi-cli/ first when it is not on PATH.
+## up: deploy STACK (default dev), refreshed first; against a local fake Telnyx unless a key is set
+##     (YES=1 skips the prompt; installs the pinned Pulumi CLI into .pulumi-cli/ when it is not on PATH)
 up: $(STAMP)
 	$(RUN_STACK) up --stack $(STACK)
 
-## preview: show what `up` would change, as a pull request reviewer sees it (refreshed first when a key is set)
+## preview: what `up` would change, field by field (refreshed first when a key is set)
 preview: $(STAMP)
 	$(RUN_STACK) preview --stack $(STACK)
 
-## destroy: delete every application the STACK manages
+## destroy: delete every application STACK manages (a protected one refuses)
 destroy: $(STAMP)
 	$(RUN_STACK) destroy --stack $(STACK)
 
-## review: preview every stack in STACKS as JSON and print the pull-request comment (scripts/review.py)
+## review: preview each of STACKS (default "dev staging prod") as JSON and print the pull-request comment
 STACKS ?= dev staging prod
 review: $(STAMP)
 	@rm -rf .review && mkdir .review; status=0; \
@@ -42,21 +49,22 @@ review: $(STAMP)
 	$(VENV)/bin/python -m scripts.review $(foreach stack,$(STACKS),.review/$(stack).json) || status=1; \
 	exit $$status
 
-## adopt: add the STACK's existing Telnyx applications to its stack file (reads only);
-##        NAME_CONTAINS=text narrows them, DRY_RUN=1 prints instead of writing, STACK_FILE=path writes elsewhere
+## adopt: add the account's applications that no stack declares to STACK's stack file (reads only; TELNYX_API_KEY)
+##     (NAME_CONTAINS=text narrows them, DRY_RUN=1 prints instead of writing, STACK_FILE=path writes elsewhere)
+ADOPT_OPTIONS = $(if $(STACK_FILE), --stack-file '$(STACK_FILE)')$(if $(NAME_CONTAINS), --name-contains '$(NAME_CONTAINS)')$(if $(DRY_RUN), --dry-run)
 adopt: $(STAMP)
-	$(VENV)/bin/python -m scripts.adopt --stack $(STACK) $(if $(STACK_FILE),--stack-file '$(STACK_FILE)') \
-		$(if $(NAME_CONTAINS),--name-contains '$(NAME_CONTAINS)') $(if $(DRY_RUN),--dry-run)
+	$(VENV)/bin/python -m scripts.adopt --stack $(STACK)$(ADOPT_OPTIONS)
 
 ## test: lint, type-check and run every test
 test: lint
 	$(VENV)/bin/pytest
 
+## lint: ruff and mypy --strict, without the tests
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-## policy-pack: the policy pack's own environment (policies/venv), for `pulumi preview --policy-pack policies`
+## policy-pack: build policies/venv, the policy pack's environment, for `pulumi preview --policy-pack policies`
 policy-pack: $(POLICY_STAMP)
 
 $(POLICY_STAMP): requirements.txt policies/requirements.txt
@@ -64,23 +72,24 @@ $(POLICY_STAMP): requirements.txt policies/requirements.txt
 	$(POLICY_VENV)/bin/pip install --quiet --disable-pip-version-check -r policies/requirements.txt
 	rm -f $(POLICY_VENV)/.installed-* && touch $@
 
-## benchmark: API calls per operation, serialised provider size, overhead per call, pacing under a rate limit
+## benchmark: API calls per operation, serialised provider size, overhead per call; 429s with and without pacing
 benchmark: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark
-	$(VENV)/bin/python -m scripts.pacing_benchmark
+	$(VENV)/bin/python -m scripts.benchmark_pacing
 
-## benchmark-adopt: adopt against an account of 1,000 applications on the loopback fake: list calls and wall time
+## benchmark-adopt: adopt from an account of 1,000 applications on the loopback fake: list calls and wall time
 benchmark-adopt: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark_adopt
 
-## benchmark-refresh: requests and wall time of a refresh, every read a GET vs one listing (about 2 minutes)
+## benchmark-refresh: requests and wall time of a refresh, every read a GET against one listing (about 2 minutes)
 benchmark-refresh: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark_refresh
 
 ## benchmark-soak: 1,000 creates, reads, updates and deletes through the provider host under a 429/503 storm with
 ##                 lost answers, paced and unpaced: no duplicate, none missing from state, nothing left over (about 3 minutes)
 benchmark-soak: $(STAMP)
-	$(VENV)/bin/python -m scripts.soak_benchmark
+	$(VENV)/bin/python -m scripts.benchmark_soak
 
+## clean: remove the virtual environments and caches (keeps .pulumi-state/, .pulumi-cli/ and .fake-telnyx/)
 clean:
 	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

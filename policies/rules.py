@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from provider import fields
+from provider import fields, wire
 
 MANDATORY = "mandatory"
 ADVISORY = "advisory"
@@ -38,9 +38,6 @@ UNKNOWN_VALUES = frozenset(
 )
 # `pulumi preview --json` writes every secret as this text, even with --show-secrets.
 MASKED_SECRET = "[secret]"  # noqa: S105 - a placeholder, not a password
-# The wire format marks a secret as {SIG_KEY: SECRET_SIG, "value": …} (pulumi/pulumi's resource/properties.go).
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - a type signature, not a password
 NOT_KNOWN = object()  # what `setting` returns for a value not known here
 _PRODUCTION = re.compile(r"prod\d*|production")
 
@@ -83,22 +80,14 @@ def is_production(stack: str) -> bool:
 
 def setting(properties: Mapping[str, Any], path: str) -> Any:
     """The value at a setting's dotted path, secrets revealed, a null as the API default; NOT_KNOWN if not known."""
-    value: Any = properties
+    value: Any = wire.plain(properties)
     for part in path.split("."):
-        value = _revealed(value)
         if _is_not_known(value):
             return NOT_KNOWN
         value = value.get(part) if isinstance(value, Mapping) else None
-    value = _revealed(value)
     if _is_not_known(value):
         return NOT_KNOWN
     return fields.default_of(fields.FIELDS_BY_PATH[path]) if value is None else value
-
-
-def _revealed(value: Any) -> Any:
-    while isinstance(value, Mapping) and value.get(_SIG_KEY) == _SECRET_SIG:
-        value = value.get("value")
-    return value
 
 
 def _is_not_known(value: Any) -> bool:
@@ -107,7 +96,7 @@ def _is_not_known(value: Any) -> bool:
 
 def _webhook_urls_use_https(properties: Mapping[str, Any], _stack: str, application: str) -> list[str]:
     messages = []
-    for path in ("webhook_event_url", "webhook_event_failover_url"):
+    for path in fields.URL_PATHS:
         url = setting(properties, path)
         if url is NOT_KNOWN or url == "":
             continue

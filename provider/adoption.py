@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import fields
-from .redact import mask_url
+from .redact import describe_difference
 
 NOT_NEEDED_AFTER_FIRST_UP = (
     "if it was adopted in an earlier `up` and deleted since, remove the `import_id` line from the stack file "
@@ -29,13 +29,8 @@ class Mismatch:
     declared: Any
 
     def describe(self) -> str:
-        """One line naming the field with the live and the declared value (a webhook URL only masked)."""
-        if fields.FIELDS_BY_PATH[self.path].kind is fields.Kind.URL:
-            return (
-                f"{self.path}: the application's URL ({mask_url(self.live)}) differs from the declared one "
-                f"({mask_url(self.declared)}; only scheme and host are shown)"
-            )
-        return f"{self.path}: the application has {self.live!r}, the program declares {self.declared!r}"
+        """One line naming the field with the live and the declared value (one that may carry a credential masked)."""
+        return describe_difference(self.path, "the application has", self.live, "the program declares", self.declared)
 
 
 def mismatches(

@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import requests
 
+from . import fields
 from .errors import KEY_HELP, TelnyxApiError
 from .pacing import RateLimitPacer
 from .redact import mask_url, scrub_secret, scrub_values
@@ -149,7 +150,7 @@ class TelnyxClient:
 
     def update(self, app_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """PATCH an application. The API requires application_name and webhook_event_url in every body."""
-        missing = [name for name in ("application_name", "webhook_event_url") if not body.get(name)]
+        missing = [name for name in fields.REQUIRED_PATHS if not body.get(name)]
         if missing:
             raise ValueError(f"A PATCH body must carry {' and '.join(missing)}: the Telnyx API requires them")
         return self._data("PATCH", _item(app_id), json=dict(body))

@@ -114,15 +114,15 @@ class CallControlApplicationProvider(ResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """One GET, or an answer from the refresh's one listing of the account (`AccountSnapshot`).
 
-        A vanished application reads as an empty id, which drops it from state. The inputs
-        returned are the live settings (never `import_id`), plus the application id under a
-        key the engine does not display, so a later check can tell which application this
-        state entry manages.
+        In a refresh, a vanished application reads as an empty id, which drops it from state;
+        for `CallControlApplication.get()` it is an error. The inputs returned are the live
+        settings (never `import_id`), plus the application id under a key the engine does not
+        display, so a later check can tell which application this state entry manages.
         """
         try:
             app = self._snapshot().retrieve(id_)
         except TelnyxApiError as error:
-            if error.not_found:
+            if error.not_found and not wire.is_lookup(props):
                 return ReadResult("", {})
             raise
         app_id = str(app["id"])
@@ -184,11 +184,8 @@ class CallControlApplicationProvider(ResourceProvider):
         ]
 
     def _snapshot(self) -> AccountSnapshot:
-        snapshot: AccountSnapshot | None = getattr(self, "_applications", None)
-        if snapshot is None:
-            self._api()  # says that the provider was not configured
-            raise AssertionError("unreachable: a configured provider has a snapshot")
-        return snapshot
+        self._connected()  # a provider not configured, or without a key, fails here saying how to fix it
+        return self._applications
 
     def _api(self) -> TelnyxClient:
         return self._connected()[0]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# The environment first: a key from there never enters the state (README, "Where the key can end up").
 KEY_HELP = (
-    "set one with `pulumi config set --secret telnyx:apiKey <key>` "
-    "or the TELNYX_API_KEY environment variable"
+    "set the TELNYX_API_KEY environment variable (or `pulumi config set --secret telnyx:apiKey <key>` for one stack)"
 )
 # Answers after which a request may have been applied: the server failed somewhere along the way.
 OUTCOME_UNKNOWN_STATUSES = frozenset({500, 502, 503, 504})

@@ -41,7 +41,7 @@ class Field:
     default: Any
     description: str
     group: str | None = None  # "inbound" / "outbound" for nested fields
-    required: bool = False
+    required: bool = False  # in every create and every PATCH (the API refuses either without it)
     nullable: bool = False
     choices: tuple[str, ...] = ()
     minimum: int | None = None
@@ -70,6 +70,8 @@ class Field:
             allowed = SUBDOMAIN_FORM
         elif self.kind is Kind.STRING_LIST:
             allowed = "a list of strings without control characters"
+        elif self.kind is Kind.BOOL:
+            allowed = "true or false"
         else:
             allowed = "a string without control characters"
         if self.nullable:
@@ -212,6 +214,7 @@ GROUPS: tuple[str, ...] = ("inbound", "outbound")
 OUTPUT_ONLY_FIELDS: tuple[str, ...] = ("record_type", "created_at", "updated_at")
 READ_ONLY_FIELDS: tuple[str, ...] = ("id", *OUTPUT_ONLY_FIELDS)
 FIELDS_BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
+REQUIRED_PATHS: tuple[str, ...] = tuple(f.path for f in FIELDS if f.required)
 
 
 def may_carry_credential(spec: Field) -> bool:
@@ -223,6 +226,7 @@ def may_carry_credential(spec: Field) -> bool:
 
 
 CREDENTIAL_PATHS: tuple[str, ...] = tuple(f.path for f in FIELDS if may_carry_credential(f))
+URL_PATHS: tuple[str, ...] = tuple(f.path for f in FIELDS if f.kind is Kind.URL)
 
 
 def top_level_fields() -> tuple[Field, ...]:
@@ -254,7 +258,7 @@ def normalise(spec: Field, value: Any) -> Any:
         return _normalise_int(spec, value)
     if spec.kind is Kind.BOOL:
         if not isinstance(value, bool):
-            raise FieldError(spec.path, f"got {value!r}; expected true or false")
+            raise FieldError(spec.path, f"got {value!r}; expected {spec.allowed()}")
         return value
     if spec.kind is Kind.ENUM:
         return _normalise_enum(spec, value)

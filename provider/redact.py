@@ -4,7 +4,8 @@
   URL-encoded (upper- or lower-case hex), HTML-escaped, and base64 (standard or URL-safe, alone or
   inside a longer run such as the credentials of a `Basic` header).
 - Webhook URLs, which often carry a credential (`https://user:pass@host/…`, `?token=…`, a secret
-  path): shown as scheme and host only.
+  path): shown as scheme and host only, and so is the value of every setting that may carry a
+  credential (`fields.may_carry_credential`) wherever a message shows a setting's value.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
+
+from . import fields
 
 REDACTED = "***"
 # A base64 fragment shorter than this could occur by chance in unrelated text.
@@ -80,6 +83,21 @@ def _base64_fragments(raw: bytes) -> Iterable[str]:
                 yield fragment
 
 
+def has_credential_part(url: object) -> bool:
+    """Whether a webhook URL has a part that commonly holds a credential: user info, a query or a fragment.
+
+    Such a URL is shown only masked, and never written in plain text into a tracked file. A value
+    that does not parse as a URL counts as having one (the safe side).
+    """
+    if not isinstance(url, str) or not url:
+        return False
+    try:
+        parts = urlsplit(url)
+        return bool(parts.username is not None or parts.password is not None or parts.query or parts.fragment)
+    except ValueError:
+        return True
+
+
 def mask_url(url: object) -> str:
     """A webhook URL as it may be shown anywhere: scheme and host only, `…` for whatever followed.
 
@@ -101,3 +119,19 @@ def mask_url(url: object) -> str:
     rest = bool(parts.username or parts.password or parts.path.strip("/") or parts.query or parts.fragment)
     return shown + ("/…" if rest else "")
 
+
+def shown_value(path: str, value: object) -> str:
+    """A setting's value as a message may show it: masked (`mask_url`) when the setting may carry a credential, else its repr."""
+    spec = fields.FIELDS_BY_PATH.get(path)
+    return mask_url(value) if spec is not None and fields.may_carry_credential(spec) else repr(value)
+
+
+def describe_difference(path: str, first: str, first_value: object, second: str, second_value: object) -> str:
+    """One line naming a setting and two of its values, each shown as `shown_value` shows it.
+
+    `describe_difference("dtmf_type", "sent", "Inband", "kept", "RFC 2833")` is
+    `dtmf_type: sent 'Inband', kept 'RFC 2833'`. Masked values can look alike, so the line says when they are.
+    """
+    line = f"{path}: {first} {shown_value(path, first_value)}, {second} {shown_value(path, second_value)}"
+    spec = fields.FIELDS_BY_PATH.get(path)
+    return line + " (only scheme and host are shown)" if spec is not None and fields.may_carry_credential(spec) else line

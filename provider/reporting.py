@@ -74,13 +74,13 @@ def failure(action: str, args: Sequence[Any], error: Exception, api_key: str | N
 
 
 def _reworded(error: TelnyxApiError, message: str, api_key: str | None) -> TelnyxApiError:
-    # The same class with the same attributes (a NotKeptError keeps `not_kept`), a new message, no traceback yet.
-    reworded = Exception.__new__(type(error))
-    Exception.__init__(reworded, message)
-    reworded.__dict__.update(error.__dict__)
-    reworded.message = message
-    reworded.errors = scrub_values(error.errors, api_key)
-    return reworded
+    # Reworded in place, so its class and attributes stay (a NotKeptError keeps `not_kept`). Its frames and
+    # chained causes go: they may hold the request, key included, and add nothing to the message.
+    error.args = (message,)
+    error.message = message
+    error.errors = scrub_values(error.errors, api_key)
+    error.__cause__ = error.__context__ = None
+    return error.with_traceback(None)
 
 
 def scrub(text: str, args: Sequence[Any], api_key: str | None) -> str:

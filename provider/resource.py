@@ -11,7 +11,7 @@ from pulumi.dynamic import Resource
 
 from . import fields
 from .dynamic_provider import CallControlApplicationProvider
-from .wire import IMPORT_ID
+from .wire import IMPORT_ID, LOOKUP
 
 TYPE_TOKEN = "pulumi-python:dynamic/telnyx:CallControlApplication"  # noqa: S105 - a type name, not a password
 
@@ -191,9 +191,12 @@ class CallControlApplication(Resource, module="telnyx", name="CallControlApplica
         :param opts: Resource options, such as `import_` to adopt an existing application.
         """
         given = args.to_props() if isinstance(args, _InputBag) else {k: _plain(v) for k, v in dict(args).items()}
-        if given.get("webhook_event_url") is None and not (opts and opts.id):
+        if opts is not None and opts.id is not None:
+            given[LOOKUP] = True  # read by id (`get`): nothing is declared, and a missing application is an error
+        elif given.get("webhook_event_url") is None:
             raise TypeError(f"CallControlApplication {resource_name!r}: missing required argument 'webhook_event_url'")
-        given.setdefault("application_name", resource_name)
+        else:
+            given.setdefault("application_name", resource_name)
         if opts is not None and opts.import_:
             # The engine's import cannot reach a dynamic provider (pulumi/pulumi#16175): adopt at create instead.
             given[IMPORT_ID] = opts.import_
@@ -206,7 +209,7 @@ class CallControlApplication(Resource, module="telnyx", name="CallControlApplica
 
     @staticmethod
     def get(resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None) -> CallControlApplication:  # noqa: A002 - Pulumi's name
-        """Read an existing application's state by id, without managing it."""
+        """Read an existing application's state by id, without managing it; an id that does not exist fails the run."""
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         return CallControlApplication(resource_name, {}, merged)
 

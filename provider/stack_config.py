@@ -34,8 +34,12 @@ from . import fields
 from .wire import IMPORT_ID
 
 LOGICAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-NAMESPACE = "telnyx-call-control"
+NAMESPACE = "telnyx-call-control"  # the project's `name` in Pulumi.yaml, which namespaces the program's config keys
 CONFIG_KEYS = ("applications", "defaults")
+APPLICATIONS_KEY = f"{NAMESPACE}:applications"
+DEFAULTS_KEY = f"{NAMESPACE}:defaults"
+# Keys that say which application an entry is: per application only, never in `defaults`.
+PER_APPLICATION_KEYS = ("application_name", IMPORT_ID)
 _EXPECTED = {
     "applications": "a map of logical names to arguments, such as `call-router: {webhook_event_url: https://…}`",
     "defaults": "a map of argument names to values, such as `webhook_api_version: \"2\"`",
@@ -109,7 +113,7 @@ def load_applications(stack: str, applications: Any, defaults: Any = None) -> li
     if wrong:
         raise StackConfigError("\n".join(wrong))
     problems: list[str] = []
-    for key in ("application_name", IMPORT_ID):
+    for key in PER_APPLICATION_KEYS:
         if key in defaults:
             problems.append(f"stack {stack!r}: defaults: key {key!r} cannot be a default; set it per application")
 
@@ -137,7 +141,7 @@ def load_applications(stack: str, applications: Any, defaults: Any = None) -> li
 def _wrong_type(stack: str, key: str, value: Any) -> str:
     if key == "applications" and value is None:
         return (
-            f"stack {stack!r}: key '{NAMESPACE}:applications' declares no applications (it is missing or null); "
+            f"stack {stack!r}: key '{APPLICATIONS_KEY}' declares no applications (it is missing or null); "
             f"add it to the stack file as {_EXPECTED[key]}"
         )
     return f"stack {stack!r}: key '{NAMESPACE}:{key}' must be {_EXPECTED[key]}; got {fields.type_words(value)}"

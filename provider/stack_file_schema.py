@@ -16,12 +16,20 @@ from typing import Any
 
 from . import fields
 from .settings import API_KEY_CONFIG, BASE_URL_CONFIG
-from .stack_config import IGNORE_CHANGES, LOGICAL_NAME, OPTIONS, PROTECT, RETAIN_ON_DELETE
+from .stack_config import (
+    APPLICATIONS_KEY,
+    CONFIG_KEYS,
+    DEFAULTS_KEY,
+    IGNORE_CHANGES,
+    LOGICAL_NAME,
+    NAMESPACE,
+    OPTIONS,
+    PER_APPLICATION_KEYS,
+    PROTECT,
+    RETAIN_ON_DELETE,
+)
 from .wire import IMPORT_ID
 
-PROJECT = "telnyx-call-control"  # the `name` in Pulumi.yaml: the namespace of the program's config keys
-APPLICATIONS_KEY = f"{PROJECT}:applications"
-DEFAULTS_KEY = f"{PROJECT}:defaults"
 DRAFT = "http://json-schema.org/draft-07/schema#"  # the newest draft yaml-language-server supports
 
 # What `fields.normalise` accepts as a URL: http or https in any case, then a host (a name or an [IPv6] literal).
@@ -36,7 +44,7 @@ def stack_file_schema() -> dict[str, Any]:
     """The schema of a whole stack file."""
     return {
         "$schema": DRAFT,
-        "title": f"Pulumi stack file of {PROJECT}",
+        "title": f"Pulumi stack file of {NAMESPACE}",
         "description": "stacks/Pulumi.<env>.yaml: the call control applications one environment declares. "
         "Generated from provider/fields.py by `python -m provider.stack_file_schema`.",
         "type": "object",
@@ -76,7 +84,7 @@ def _config() -> dict[str, Any]:
             "allOf": [
                 {"pattern": r"^[^:]+:([^:]+|config:[^:]+)$"},
                 # A misspelt key of this project or of the provider would otherwise be ignored without a word.
-                {"not": {"pattern": f"^{PROJECT}:(?!(applications|defaults)$)[^:]+$"}},
+                {"not": {"pattern": f"^{NAMESPACE}:(?!({'|'.join(CONFIG_KEYS)})$)[^:]+$"}},
                 {"not": {"pattern": f"^{provider_namespace}:(?!(apiKey|baseUrl)$)[^:]+$"}},
             ]
         },
@@ -109,7 +117,7 @@ def _config() -> dict[str, Any]:
 
 def _defaults() -> dict[str, Any]:
     settings = _settings()
-    for per_application in ("application_name", IMPORT_ID):
+    for per_application in PER_APPLICATION_KEYS:
         settings.pop(per_application)
     return {
         "description": "Arguments and resource options merged under every application; "

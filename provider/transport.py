@@ -112,8 +112,11 @@ class PacedAdapter(HTTPAdapter):
         self.pacer.acquire()
         try:
             response = super().send(request, *args, **kwargs)
-        finally:
+        except BaseException:
             self.pacer.release()
+            raise
+        # One step learns the answer and ends the attempt: were it first released, a thread waiting for a
+        # new window's first answer would see nothing in flight and go ahead unpaced.
         self.pacer.observe(response.headers)
         return response
 

@@ -21,6 +21,11 @@ IMPORT_ID = "import_id"
 # Check receives the old inputs but never the resource id, and read never returns `import_id`; this
 # is how check still knows, after a refresh, which application an `import_id` must match.
 APPLICATION_ID = "__application_id"
+# Set by `CallControlApplication.get()`. Its Read must fail when the application does not exist, where a
+# refresh's Read drops it from state: the engine keeps a read resource whose Read returns no id, with
+# no outputs and no error (ReadStep in pulumi/pulumi pkg/resource/deploy/step.go), because the Python
+# host adds `__provider` to whatever outputs the provider returns.
+LOOKUP = "__lookup"
 
 
 def is_unknown(value: Any) -> bool:
@@ -51,8 +56,14 @@ def plain(value: Any) -> Any:
 
 
 def properties(bag: Mapping[str, Any]) -> dict[str, Any]:
-    """A property bag without the serialised provider, the import and application ids, and secret wrappers."""
-    return {k: plain(v) for k, v in bag.items() if k not in (PROVIDER_KEY, IMPORT_ID, APPLICATION_ID)}
+    """A property bag's settings: without the serialised provider, the import and application ids, the lookup
+    mark, and secret wrappers."""
+    return {k: plain(v) for k, v in bag.items() if k not in (PROVIDER_KEY, IMPORT_ID, APPLICATION_ID, LOOKUP)}
+
+
+def is_lookup(bag: Mapping[str, Any]) -> bool:
+    """Whether a Read comes from `CallControlApplication.get()` (its properties are what `get` registered)."""
+    return plain(bag.get(LOOKUP)) is True
 
 
 def import_id(bag: Mapping[str, Any]) -> Any:

@@ -104,7 +104,7 @@ def create_body(desired: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def reconcile(sent: Mapping[str, Any], last_known: Mapping[str, Any], answer: Mapping[str, Any]) -> Reconciliation:
-    """Compare the API's answer to a PATCH with the body sent and the state known before it."""
+    """Compare the API's answer to a write (a PATCH, or a create's POST) with the body sent and the state meant before it."""
     body, before, kept = flatten(sent), flatten(last_known), flatten(fields.live_state(answer))
     not_kept = [NotKept(path, value, kept[path]) for path, value in body.items() if kept[path] != value]
     reset = [

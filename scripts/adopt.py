@@ -79,6 +79,9 @@ def _print(outcome: Outcome, stack: str, stack_file: Path) -> None:
         print(outcome.would_add, end="")
     elif outcome.written:
         print(f"{'created' if outcome.created else 'updated'} {shown}")
+        default_file = ROOT / "stacks" / f"Pulumi.{stack}.yaml"
+        if stack_file.resolve() != default_file.resolve():
+            print(f"next: copy the entries into stacks/Pulumi.{stack}.yaml, the stack file Pulumi reads; then:")
         print(
             f"next: `make preview STACK={stack}` shows one adoption per added entry; `make up STACK={stack}` adopts "
             "them without writing to Telnyx; then remove the import_id lines"

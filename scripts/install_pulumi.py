@@ -1,8 +1,9 @@
 """`python -m scripts.install_pulumi`: the Pulumi CLI this project needs, installed inside it if missing.
 
-Prints the folder holding `pulumi` (to put on PATH), installing it first when `pulumi` is not on PATH:
+Prints the folder holding `pulumi` (to put on PATH), installing it first when `pulumi` is not on PATH; when that
+fails it prints nothing on stdout, hence the `&&` (an empty PATH entry would mean the current directory):
 
-    export PATH="$(.venv/bin/python -m scripts.install_pulumi):$PATH"
+    cli=$(.venv/bin/python -m scripts.install_pulumi) && export PATH="$cli:$PATH"
 
 The release matches the Pulumi SDK pinned in requirements.txt (the CLI and the SDK share version
 numbers). It is downloaded for this OS and architecture from pulumi/pulumi's GitHub release, checked

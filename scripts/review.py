@@ -7,7 +7,7 @@ One file per stack (the stack is read from the URNs inside), in the order the co
 
 It prints, per stack, what each Telnyx call control application would go through (each changed
 setting old → new, computed with the provider's field model), every change that can hurt a live
-phone system first, the project's policy results when `policies/rules.py` exists, and never a
+phone system first, the project's policy results (`policies/rules.py`), and never a
 secret value or the API key. The comment stays within GitHub's 65,536-character limit.
 
 --detailed-exitcode exits 0 when no application would change, 2 when some would (drift), and 1
@@ -21,9 +21,11 @@ import os
 import sys
 from pathlib import Path
 
-from review.changes import StackChanges, default_evaluate, stack_changes
-from review.comment import DEFAULT_TITLE, GITHUB_COMMENT_LIMIT, MARKER, has_changes, render_comment
-from review.preview_json import PreviewFileError, read_preview
+from policies.rules import evaluate
+
+from .review_comment.changes import StackChanges, stack_changes
+from .review_comment.comment import DEFAULT_TITLE, GITHUB_COMMENT_LIMIT, MARKER, has_changes, render_comment
+from .review_comment.preview_json import PreviewFileError, read_preview
 
 NO_CHANGES, FAILED, CHANGES = 0, 1, 2
 
@@ -59,7 +61,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def read_stacks(paths: list[Path]) -> tuple[list[StackChanges], list[str]]:
     """Each readable file's changes, and one line per file that is not a preview."""
-    evaluate = default_evaluate()
     stacks, problems = [], []
     for path in paths:
         try:

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the Pulumi command; return its exit code."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=sorted(COMMANDS))
-    parser.add_argument("--stack", default="dev", help="dev, staging or prod (a file stacks/Pulumi.<stack>.yaml)")
+    parser.add_argument("--stack", default="dev", help="the stack: a file stacks/Pulumi.<stack>.yaml (dev, staging, prod)")
     parser.add_argument("--yes", action="store_true", help="skip the confirmation prompt (always skipped with the fake)")
     parser.add_argument("--json-out", type=Path, metavar="FILE", help="preview only: write `pulumi preview --json` to FILE")
     args = parser.parse_args(argv)
@@ -57,7 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--json-out goes with preview only")
 
     if not (ROOT / "stacks" / f"Pulumi.{args.stack}.yaml").exists():
-        print(f"error: there is no stacks/Pulumi.{args.stack}.yaml; choose dev, staging or prod", file=sys.stderr)
+        print(
+            f"error: there is no stacks/Pulumi.{args.stack}.yaml; choose one of {', '.join(stack_names())}, "
+            f"or write one (`make adopt STACK={args.stack}` starts it from the account)",
+            file=sys.stderr,
+        )
         return 2
     env = dict(os.environ)
     try:
@@ -70,6 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     if uses_real_api(env, config):
         return _run_real(str(pulumi), args.command, args.stack, args.yes, env, has_api_key(env, config), args.json_out)
     return _run_demo(str(pulumi), args.command, args.stack, env, args.json_out)
+
+
+def stack_names() -> list[str]:
+    """The stacks declared in stacks/: one per Pulumi.<stack>.yaml."""
+    return sorted(path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in (ROOT / "stacks").glob("Pulumi.*.yaml"))
 
 
 def uses_real_api(env: Mapping[str, str], config: Mapping[str, Any]) -> bool:

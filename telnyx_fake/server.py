@@ -67,6 +67,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops a burst of concurrent connects, which the client's TCP
+    # stack then retries after a second: a delay no real API adds.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], backend: TelnyxBackend, data_file: str | None) -> None:
         super().__init__(address, _Handler)

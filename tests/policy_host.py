@@ -10,15 +10,12 @@ in the pack's folder, then Analyze over gRPC.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import os
-import subprocess
 import sys
 from collections.abc import Iterable
 from typing import Any
 
-import grpc
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime import proto, rpc
 from pulumi.runtime.proto import analyzer_pb2_grpc
@@ -28,6 +25,8 @@ from pulumi_policy.proxy import unknown_checking_proxy
 from provider import CallControlApplicationProvider
 from provider.resource import TYPE_TOKEN
 
+from .dynamic_host import to_struct
+from .plugin_process import PluginProcess
 from .stack_files import PROJECT, ROOT
 
 PACK = ROOT / "policies"
@@ -56,15 +55,6 @@ def checked_inputs(arguments: dict[str, Any], secret: Iterable[str] = (), unknow
     return inputs
 
 
-def to_struct(props: dict[str, Any]) -> Any:
-    """Marshal a property bag the way the SDK does (integers become floats, secrets stay wrapped)."""
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(rpc.serialize_properties(props, {}))
-    finally:
-        loop.close()
-
-
 def on_the_wire(props: dict[str, Any]) -> dict[str, Any]:
     """The properties as the engine sends them, decoded as JSON: secrets as signature envelopes, unknowns as placeholders."""
     return dict(json_format.MessageToDict(to_struct(props)))
@@ -84,28 +74,12 @@ class PolicyPackHost:
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "TELNYX_"))}
         # What the language host sets from the engine's stack configuration.
         environment.update(PULUMI_PROJECT=PROJECT, PULUMI_STACK=stack, PULUMI_DRY_RUN="true")
-        self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(PACK)],
-            cwd=PACK,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline().decode().strip()
-        if not line.isdigit():
-            self.process.kill()
-            raise AssertionError(f"the pack did not start: {line!r} {self.process.communicate()[1].decode()}")
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{line}")
-        grpc.channel_ready_future(self.channel).result(timeout=30)
-        self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+        self._plugin = PluginProcess([sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(PACK)], PACK, environment)
+        self.stub = analyzer_pb2_grpc.AnalyzerStub(self._plugin.channel)
 
     def close(self) -> str:
         """Stop the pack; return what it wrote to stderr."""
-        self.channel.close()
-        self.process.terminate()
-        _, stderr = self.process.communicate(timeout=30)
-        return stderr.decode(errors="replace")
+        return self._plugin.close()
 
     def info(self) -> Any:
         """GetAnalyzerInfo: the pack's name and policies."""

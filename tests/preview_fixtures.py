@@ -29,9 +29,9 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from provider import CallControlApplicationProvider, fields, wire
 from provider.resource import TYPE_TOKEN
-from review.changes import stack_changes
-from review.comment import render_comment
-from review.preview_json import SECRET, parse_preview
+from scripts.review_comment.changes import stack_changes
+from scripts.review_comment.comment import render_comment
+from scripts.review_comment.preview_json import SECRET, parse_preview
 
 from .stack_files import PROJECT, ROOT
 

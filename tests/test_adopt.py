@@ -343,6 +343,13 @@ def test_a_missing_stack_file_is_created_with_the_project_keys_and_no_secret(
     assert f"created {path}" in capsys.readouterr().out
 
 
+def test_a_stack_file_written_elsewhere_comes_with_where_pulumi_reads_it(
+    account: Account, stacks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert adopt(stacks, stack="qa") == 0
+    assert "next: copy the entries into stacks/Pulumi.qa.yaml, the stack file Pulumi reads" in capsys.readouterr().out
+
+
 def test_name_contains_uses_the_api_filter(account: Account, stacks: Path) -> None:
     adopt(stacks, "--name-contains", "chicago")
     [call] = account.backend.calls()

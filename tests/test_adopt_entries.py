@@ -18,7 +18,6 @@ from scripts.adoption.declared import read_declarations
 from scripts.adoption.entries import (
     AdoptionError,
     Defaults,
-    carries_credential,
     logical_name_for,
     minimal_entry,
     read_defaults,
@@ -290,22 +289,6 @@ def test_every_logical_name_is_valid_for_the_stack_loader_and_new(name: str, sta
 
 
 # --- credentials in URLs -----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("url", "carries"),
-    [
-        ("https://hooks.example.com/telnyx", False),
-        ("https://hooks.example.com/telnyx?token=abc", True),
-        ("https://user:pass@hooks.example.com/telnyx", True),
-        ("https://user@hooks.example.com/telnyx", True),
-        ("https://hooks.example.com/telnyx#sig=abc", True),
-        ("", False),
-        (None, False),
-    ],
-)
-def test_a_url_with_user_info_a_query_or_a_fragment_carries_a_credential(url: Any, carries: bool) -> None:
-    assert carries_credential(url) is carries
 
 
 # --- what the folder's stack files declare ----------------------------------------------------------

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from review.changes import stack_changes
-from review.comment import render_comment
-from review.preview_json import parse_preview
+from scripts.review_comment.changes import stack_changes
+from scripts.review_comment.comment import render_comment
+from scripts.review_comment.preview_json import parse_preview
 from telnyx_fake import FakeTelnyxServer
 
 from .test_e2e_automation import CLI, edit_dev_stack, fake, project, stack  # noqa: F401 - pytest fixtures

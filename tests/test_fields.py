@@ -80,8 +80,12 @@ def test_a_webhook_url_that_is_not_text_is_refused_without_quoting_it(value: Any
     assert "not text" in caught.value.reason and "42" not in caught.value.reason and "example.org" not in caught.value.reason
 
 
+def test_the_name_and_the_webhook_url_are_required_in_every_create_and_patch() -> None:
+    assert fields.REQUIRED_PATHS == ("application_name", "webhook_event_url")
+
+
 def test_the_webhook_urls_are_the_settings_that_may_carry_a_credential() -> None:
-    assert fields.CREDENTIAL_PATHS == ("webhook_event_url", "webhook_event_failover_url")
+    assert fields.CREDENTIAL_PATHS == fields.URL_PATHS == ("webhook_event_url", "webhook_event_failover_url")
 
 
 @pytest.mark.parametrize("name", ["call-router", "Call Router (EU) ☎", "ルーター", "👨\u200d👩\u200d👧 team"])
@@ -200,6 +204,15 @@ def test_every_field_documents_its_default_and_what_is_allowed() -> None:
         assert field.description and field.allowed()
         if field.default not in (None, ()):
             assert normalise(field, field.default) == fields.default_of(field)
+
+
+@pytest.mark.parametrize("field", [f for f in fields.FIELDS if f.kind is fields.Kind.BOOL], ids=lambda f: f.path)
+def test_a_boolean_setting_says_it_takes_true_or_false(field: fields.Field) -> None:
+    # The words reach the README's table, the stack-file schema and every check failure.
+    assert field.allowed() == "true or false"
+    with pytest.raises(FieldError) as caught:
+        normalise(field, "yes")
+    assert caught.value.reason == "got 'yes'; expected true or false"
 
 
 @given(st.integers(min_value=0, max_value=30))

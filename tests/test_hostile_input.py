@@ -176,7 +176,10 @@ def test_a_failed_adoption_shows_the_differing_urls_masked(stand_in: StandIn, ec
     program = {**REQUIRED, "webhook_event_url": f"https://new.example.com/t/{TOKEN}", "import_id": STORED["id"]}
     details = error_details(lambda: echo_host.create(with_provider(program)))
     assert TOKEN not in details
-    assert "(https://old.example.com/…) differs from the declared one (https://new.example.com/…;" in details
+    assert (
+        "webhook_event_url: the application has https://old.example.com/…, the program declares "
+        "https://new.example.com/… (only scheme and host are shown)" in details
+    )
 
 
 # --- what the last line of an error says ----------------------------------------------------------------------

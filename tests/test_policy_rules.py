@@ -171,7 +171,7 @@ def test_the_placeholders_are_the_ones_the_sdk_and_the_policy_sdk_use() -> None:
     assert sentinels == UNKNOWN_VALUES
 
 
-def test_the_rules_import_only_the_standard_library_and_the_field_model() -> None:
+def test_the_rules_import_only_the_standard_library_the_field_model_and_the_wire_format() -> None:
     tree = ast.parse((ROOT / "policies" / "rules.py").read_text())
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {
@@ -181,7 +181,7 @@ def test_the_rules_import_only_the_standard_library_and_the_field_model() -> Non
         for alias in node.names
     }
     outside = {name for name in imported if name.split(".")[0] not in sys.stdlib_module_names and name != "__future__"}
-    assert outside == {"provider.fields"}
+    assert outside == {"provider.fields", "provider.wire"}
 
 
 def test_every_rule_is_mandatory_or_advisory_with_a_unique_name() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import grpc
 import pytest
@@ -46,20 +45,12 @@ def backend(fake: FakeTelnyxServer) -> TelnyxBackend:
     return fake.backend
 
 
-def deploy(host: DynamicProviderHost, program: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """check then create, as `pulumi up` does for a new resource: (id, outputs, checked inputs)."""
-    inputs, failures = host.check(with_provider(program))
-    assert failures == []
-    app_id, outputs = host.create(inputs)
-    return app_id, outputs, inputs
-
-
 def methods(backend: TelnyxBackend) -> list[str]:
     return [r.method for r in backend.calls()]
 
 
 def test_create_with_only_the_required_fields_then_no_diff(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
-    app_id, outputs, _ = deploy(host, REQUIRED)
+    app_id, outputs, _ = host.deploy(REQUIRED)
     assert methods(backend) == ["GET", "POST"]  # the name looked up, then created
     assert outputs["dtmf_type"] == "RFC 2833" and outputs["record_type"] == "call_control_application"
     assert backend.applications[app_id]["application_name"] == "call-router"
@@ -71,7 +62,7 @@ def test_create_with_only_the_required_fields_then_no_diff(host: DynamicProvider
 
 def test_integers_arrive_as_floats_and_still_go_out_as_json_integers(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
     program = {**REQUIRED, "webhook_timeout_secs": 25, "inbound": {"channel_limit": 10}}
-    app_id, outputs, inputs = deploy(host, program)
+    app_id, outputs, inputs = host.deploy(program)
     assert inputs["webhook_timeout_secs"] == 25.0  # what the wire makes of 25
     stored = backend.applications[app_id]
     assert stored["webhook_timeout_secs"] == 25 and type(stored["webhook_timeout_secs"]) is int
@@ -79,7 +70,7 @@ def test_integers_arrive_as_floats_and_still_go_out_as_json_integers(host: Dynam
 
 
 def test_changing_a_field_updates_in_place_with_one_patch(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
-    app_id, outputs, _ = deploy(host, REQUIRED)
+    app_id, outputs, _ = host.deploy(REQUIRED)
     changed, _ = host.check(with_provider({**REQUIRED, "dtmf_type": "Inband"}))
     diff = host.diff(app_id, outputs, changed)
     assert diff.changes == DIFF_SOME and list(diff.replaces) == []
@@ -93,7 +84,7 @@ def test_changing_a_field_updates_in_place_with_one_patch(host: DynamicProviderH
 
 def test_removing_a_field_resets_it_to_the_api_default(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
     program = {**REQUIRED, "dtmf_type": "SIP INFO", "inbound": {"channel_limit": 5}, "tags": ["ivr"]}
-    app_id, outputs, _ = deploy(host, program)
+    app_id, outputs, _ = host.deploy(program)
     removed, _ = host.check(with_provider(REQUIRED))
     assert host.diff(app_id, outputs, removed).changes == DIFF_SOME
 
@@ -104,13 +95,13 @@ def test_removing_a_field_resets_it_to_the_api_default(host: DynamicProviderHost
 
 
 def test_equivalent_spellings_show_no_diff(host: DynamicProviderHost) -> None:
-    app_id, outputs, _ = deploy(host, {**REQUIRED, "anchorsite_override": "Chicago, IL", "webhook_api_version": "2"})
+    app_id, outputs, _ = host.deploy({**REQUIRED, "anchorsite_override": "Chicago, IL", "webhook_api_version": "2"})
     respelled, _ = host.check(with_provider({**REQUIRED, "anchorsite_override": '"Chicago, IL"', "webhook_api_version": 2}))
     assert host.diff(app_id, outputs, respelled).changes == DIFF_NONE
 
 
 def test_drift_behind_pulumis_back_is_found_by_read_and_put_back(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
-    app_id, outputs, inputs = deploy(host, REQUIRED)
+    app_id, outputs, inputs = host.deploy(REQUIRED)
     backend.applications[app_id]["active"] = False  # someone switched it off in the portal
 
     read_id, live, read_inputs = host.read(app_id, outputs, inputs)
@@ -132,6 +123,25 @@ def test_the_engines_own_import_read_cannot_reach_a_dynamic_provider(host: Dynam
     assert "__provider" in caught.value.details()
 
 
+def test_get_reads_an_existing_application_and_fails_on_a_missing_one(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    # What `CallControlApplication.get()` registers reaches Read as its properties (ReadStep sends the
+    # registered inputs as the state). An empty id would leave the program a resource with no outputs.
+    registered = with_provider({"__lookup": True})
+    existing = backend.create({**REQUIRED, "dtmf_type": "Inband"})
+    read_id, live, _ = host.read(existing["id"], registered, registered)
+    assert read_id == existing["id"] and live["dtmf_type"] == "Inband"
+
+    missing = "1293384261075731499"
+    with pytest.raises(grpc.RpcError) as caught:
+        host.read(missing, registered, registered)
+    assert caught.value.details().rstrip().splitlines()[-1] == (
+        f"provider.errors.TelnyxApiError: Could not read call control application {missing}: Telnyx API GET "
+        f"/call_control_applications/{missing} failed with HTTP 404: not found (it does not exist, or was deleted)"
+    )
+    # A later refresh of a read resource sends the outputs Read returned: gone is dropped, as for any other.
+    assert host.read(missing, live, registered)[0] == ""
+
+
 def test_import_adopts_an_existing_application_that_matches_with_a_get_in_check_and_one_in_create(
     host: DynamicProviderHost, backend: TelnyxBackend
 ) -> None:
@@ -139,7 +149,7 @@ def test_import_adopts_an_existing_application_that_matches_with_a_get_in_check_
     backend.clear_requests()
     program = {**REQUIRED, "dtmf_type": "Inband", "anchorsite_override": "Ashburn, VA"}
 
-    app_id, outputs, inputs = deploy(host, {**program, "import_id": existing["id"]})
+    app_id, outputs, inputs = host.deploy({**program, "import_id": existing["id"]})
     assert app_id == existing["id"] and outputs["dtmf_type"] == "Inband"
     assert methods(backend) == ["GET", "GET"]  # check, then create; no write
     assert backend.applications[app_id]["updated_at"] == existing["updated_at"]  # adopted, not changed
@@ -188,7 +198,7 @@ def test_an_import_id_must_be_an_id(host: DynamicProviderHost) -> None:
 
 
 def test_delete_then_delete_again_then_read_after_delete(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
-    app_id, outputs, _ = deploy(host, REQUIRED)
+    app_id, outputs, _ = host.deploy(REQUIRED)
     host.delete(app_id, outputs)
     assert backend.applications == {}
     host.delete(app_id, outputs)  # already gone: not an error
@@ -221,7 +231,7 @@ def test_invalid_input_is_rejected_by_check_property_by_property_without_any_req
 
 
 def test_unknown_values_during_preview_pass_check_and_count_as_a_change(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
-    app_id, outputs, _ = deploy(host, REQUIRED)
+    app_id, outputs, _ = host.deploy(REQUIRED)
     preview = {**REQUIRED, "webhook_event_url": UNKNOWN, "inbound": {"channel_limit": UNKNOWN}}
     checked, failures = host.check(with_provider(preview))
     assert failures == []
@@ -241,7 +251,7 @@ def test_secret_inputs_arrive_wrapped_and_work(host: DynamicProviderHost, backen
 def test_create_is_a_lookup_and_a_post_and_the_other_operations_one_request_each(
     host: DynamicProviderHost, backend: TelnyxBackend
 ) -> None:
-    app_id, outputs, _ = deploy(host, REQUIRED)
+    app_id, outputs, _ = host.deploy(REQUIRED)
     changed, _ = host.check(with_provider({**REQUIRED, "active": False}))
     host.diff(app_id, outputs, changed)
     outputs = host.update(app_id, outputs, changed)
@@ -259,7 +269,7 @@ def test_concurrent_creates_through_the_host(host: DynamicProviderHost, backend:
 
 
 def test_the_api_key_appears_in_no_response_and_not_in_the_serialised_provider(host: DynamicProviderHost) -> None:
-    app_id, outputs, inputs = deploy(host, REQUIRED)
+    app_id, outputs, inputs = host.deploy(REQUIRED)
     _, live, read_inputs = host.read(app_id, outputs, inputs)
     updated = host.update(app_id, outputs, inputs)
     for bag in (outputs, inputs, live, read_inputs, updated):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 from urllib.parse import quote
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provider.redact import mask_url, scrub_secret, scrub_values
+from provider.redact import describe_difference, has_credential_part, mask_url, scrub_secret, scrub_values, shown_value
 
 from .secret_forms import AWKWARD_KEY, encoded_forms
 
@@ -75,3 +76,31 @@ def test_a_url_can_be_scrubbed_into_its_masked_form() -> None:
         'API said: "webhook_event_url" https://hooks.example.com/… and https://hooks.example.com/… are unreachable'
     )
 
+
+def test_a_settings_value_is_shown_masked_only_when_it_may_carry_a_credential() -> None:
+    assert shown_value("webhook_event_url", "https://u:p@hooks.example.com/x") == "https://hooks.example.com/…"
+    assert shown_value("webhook_event_failover_url", "") == "(empty)"
+    assert shown_value("dtmf_type", "Inband") == "'Inband'"
+    assert shown_value("inbound.channel_limit", 4) == "4"
+
+
+def test_a_difference_names_the_setting_and_says_when_its_values_are_masked() -> None:
+    assert describe_difference("dtmf_type", "sent", "Inband", "kept", "RFC 2833") == "dtmf_type: sent 'Inband', kept 'RFC 2833'"
+    masked = describe_difference("webhook_event_url", "sent", "https://a.example.com/t?token=s3", "kept", "https://b.example.com/")
+    assert masked == "webhook_event_url: sent https://a.example.com/…, kept https://b.example.com (only scheme and host are shown)"
+
+
+@pytest.mark.parametrize(
+    ("url", "carries"),
+    [
+        ("https://hooks.example.com/telnyx", False),
+        ("https://hooks.example.com/telnyx?token=abc", True),
+        ("https://user:pass@hooks.example.com/telnyx", True),
+        ("https://user@hooks.example.com/telnyx", True),
+        ("https://hooks.example.com/telnyx#sig=abc", True),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_a_url_with_user_info_a_query_or_a_fragment_carries_a_credential(url: Any, carries: bool) -> None:
+    assert has_credential_part(url) is carries

@@ -103,3 +103,16 @@ def test_the_import_option_becomes_an_adoption_at_create(mocks: RecordingMocks) 
         assert mocks.resources[0].inputs["import_id"] == "1293384261075731499"
 
     return app.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_get_reads_by_id_declaring_nothing_and_marked_to_fail_if_missing(mocks: RecordingMocks) -> Any:
+    app = CallControlApplication.get("existing", "1293384261075731499")
+
+    def check(app_id: str) -> None:
+        assert app_id == "1293384261075731499"
+        [read] = mocks.resources
+        assert read.resource_id == "1293384261075731499"
+        assert {k: v for k, v in read.inputs.items() if k != "__provider"} == {"__lookup": True}
+
+    return app.id.apply(check)

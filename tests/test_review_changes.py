@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from review.changes import (
+from scripts.review_comment.changes import (
     ADOPT,
     CREATE,
     DELETE,
@@ -16,7 +16,7 @@ from review.changes import (
     setting_danger,
     stack_changes,
 )
-from review.preview_json import SECRET, UNKNOWN, Preview, Step, Urn, parse_preview
+from scripts.review_comment.preview_json import SECRET, UNKNOWN, Preview, Step, Urn, parse_preview
 
 from .preview_fixtures import (
     StandInViolation,

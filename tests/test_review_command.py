@@ -8,15 +8,13 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import types
 from pathlib import Path
 
 import pytest
 
-from review.changes import default_evaluate
 from scripts.review import main
 
-from .preview_fixtures import PREVIEWS, StandInViolation, go_json, prod_mixed, staging_failed
+from .preview_fixtures import PREVIEWS, go_json, prod_mixed, staging_failed
 from .stack_files import ROOT
 
 DEV, STAGING, PROD, FAILED = (PREVIEWS / n for n in ("dev-no-changes.json", "staging-updates.json", "prod-mixed.json", "staging-failed.json"))
@@ -83,20 +81,6 @@ def test_the_limit_can_be_lifted_for_a_job_summary(capsys: pytest.CaptureFixture
     limit = len(whole) - 200
     _, cut = run(capsys, "--limit", str(limit), PROD)
     assert len(cut) <= limit and "Cut to fit the" in cut and "Cut to fit" not in whole
-
-
-def test_the_policies_are_the_projects_rules_when_they_exist(monkeypatch: pytest.MonkeyPatch) -> None:
-    rules = types.ModuleType("policies.rules")
-    rules.evaluate = lambda properties, stack, application: [StandInViolation("p", "advisory", "m")]  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "policies", types.ModuleType("policies"))
-    monkeypatch.setitem(sys.modules, "policies.rules", rules)
-    assert default_evaluate() is rules.evaluate  # type: ignore[attr-defined]
-
-
-def test_without_a_policy_pack_there_are_no_policy_results(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "policies", None)
-    monkeypatch.setitem(sys.modules, "policies.rules", None)
-    assert default_evaluate() is None
 
 
 STAND_IN_PULUMI = textwrap.dedent(

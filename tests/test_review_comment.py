@@ -7,9 +7,9 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from review.changes import ApplicationChange, SettingChange, StackChanges, stack_changes
-from review.comment import GITHUB_COMMENT_LIMIT, MANY_CHANGES, code, plain, render_comment, size, value
-from review.preview_json import SECRET, parse_preview
+from scripts.review_comment.changes import ApplicationChange, SettingChange, StackChanges, stack_changes
+from scripts.review_comment.comment import GITHUB_COMMENT_LIMIT, MANY_CHANGES, code, plain, render_comment, size, value
+from scripts.review_comment.preview_json import SECRET, parse_preview
 
 from .preview_fixtures import (
     dev_no_changes,

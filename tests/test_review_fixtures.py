@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from review.changes import stack_changes
-from review.comment import render_comment
-from review.preview_json import KEYS_READ, SECRET, parse_preview
+from scripts.review_comment.changes import stack_changes
+from scripts.review_comment.comment import render_comment
+from scripts.review_comment.preview_json import KEYS_READ, SECRET, parse_preview
 
 from .preview_fixtures import (
     COMMITTED,

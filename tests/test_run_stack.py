@@ -230,6 +230,7 @@ def test_the_demo_preview_refreshes_against_the_fake(runner: Runner, project: Pa
 def test_an_unknown_stack_is_refused(runner: Runner) -> None:
     result = runner.make("up", "--stack", "qa")
     assert result.returncode == 2 and "stacks/Pulumi.qa.yaml" in result.stderr and runner.calls() == []
+    assert "choose one of dev, prod, staging" in result.stderr
 
 
 def test_without_the_cli_and_without_network_it_fails_in_one_line_naming_the_download(project: Path, tmp_path: Path) -> None:

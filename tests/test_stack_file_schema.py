@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from provider import fields
-from provider.stack_config import StackConfigError, load_applications
-from provider.stack_file_schema import APPLICATIONS_KEY, DEFAULTS_KEY, PROJECT, render, stack_file_schema
+from provider.stack_config import APPLICATIONS_KEY, DEFAULTS_KEY, StackConfigError, load_applications
+from provider.stack_config import NAMESPACE as PROJECT
+from provider.stack_file_schema import render, stack_file_schema
 
 from .stack_files import ROOT, STACKS
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from review.comment import MARKER
+from scripts.review_comment.comment import MARKER
 
 from .preview_fixtures import PREVIEWS
 from .stack_files import ROOT, STACKS

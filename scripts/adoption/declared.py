@@ -17,8 +17,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from provider.stack_config import application_name_of, merge
-from provider.stack_file_schema import APPLICATIONS_KEY, DEFAULTS_KEY
+from provider.stack_config import APPLICATIONS_KEY, DEFAULTS_KEY, application_name_of, merge
 from provider.wire import IMPORT_ID
 
 from .entries import is_encrypted

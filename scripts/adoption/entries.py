@@ -11,15 +11,20 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from provider import fields
-from provider.redact import mask_url
-from provider.stack_config import OPTIONS, StackConfigError, default_application_name, load_applications, merge
+from provider.redact import has_credential_part, mask_url
+from provider.stack_config import (
+    DEFAULTS_KEY,
+    OPTIONS,
+    PER_APPLICATION_KEYS,
+    StackConfigError,
+    default_application_name,
+    load_applications,
+    merge,
+)
 from provider.wire import IMPORT_ID
 
-# Names that stand for the application itself in a stack file; `defaults` may not set them.
-_PER_APPLICATION = ("application_name", IMPORT_ID)
 _FALLBACK_LOGICAL_NAME = "application"
 
 
@@ -53,7 +58,7 @@ def read_defaults(stack: str, defaults: Any) -> Defaults:
         return Defaults({}, frozenset())
     if is_encrypted(defaults) or not isinstance(defaults, Mapping):
         raise AdoptionError(
-            f"stack {stack!r}: 'telnyx-call-control:defaults' must be a plain map of settings "
+            f"stack {stack!r}: '{DEFAULTS_KEY}' must be a plain map of settings "
             "(an encrypted or non-map value cannot be read); fix it before adopting"
         )
     known: dict[str, Any] = {}
@@ -69,7 +74,7 @@ def read_defaults(stack: str, defaults: Any) -> Defaults:
             known[str(key)] = group
         else:
             known[str(key)] = value
-    problems = [f"key {key!r} cannot be a default; set it per application" for key in _PER_APPLICATION if key in known]
+    problems = [f"key {key!r} cannot be a default; set it per application" for key in PER_APPLICATION_KEYS if key in known]
     problems += [
         f"key {failure.path!r} {failure.reason}"
         for failure in fields.validate(known).failures
@@ -102,7 +107,7 @@ def unrepresentable(app: Mapping[str, Any]) -> list[str]:
         try:
             fields.normalise(spec, value)
         except fields.FieldError as error:
-            if spec.kind is fields.Kind.URL:
+            if fields.may_carry_credential(spec):
                 reasons.append(f"{spec.path}: the live value {mask_url(value)} is not {spec.allowed()}")
             else:
                 reasons.append(f"{spec.path}: the live value is not allowed: {error.reason}")
@@ -191,26 +196,12 @@ def _check_round_trip(
         raise AdoptionError(f"the entry would not match the live application in: {', '.join(differing)}")
 
 
-def carries_credential(url: Any) -> bool:
-    """Whether a webhook URL has a part that commonly holds a credential: user info, a query or a fragment.
-
-    Such a URL must not be written in plain text into a tracked file.
-    """
-    if not isinstance(url, str) or not url:
-        return False
-    try:
-        parts = urlsplit(url)
-        return bool(parts.username is not None or parts.password is not None or parts.query or parts.fragment)
-    except ValueError:
-        return True
-
-
 def settings_needing_a_secret(entry: Mapping[str, Any]) -> list[str]:
-    """The URL settings of an entry whose value carries a credential (dotted paths, in field order)."""
+    """The settings of an entry that may carry a credential and whose value does (dotted paths, in field order)."""
     return [
         spec.path
         for spec in fields.FIELDS
-        if spec.kind is fields.Kind.URL and carries_credential(fields.value_at(entry, spec.path))
+        if fields.may_carry_credential(spec) and has_credential_part(fields.value_at(entry, spec.path))
     ]
 
 

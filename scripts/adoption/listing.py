@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from provider.client import MAX_PAGE_SIZE, TelnyxClient
+from provider.client import MAX_PAGE_SIZE, NAME_FILTER_MIN_LENGTH, TelnyxClient
 from provider.errors import TelnyxApiError
 from provider.settings import API_KEY_CONFIG, API_KEY_ENV, BASE_URL_CONFIG, BASE_URL_ENV, resolve_settings
 
 from .entries import is_encrypted
 
-MIN_NAME_FILTER = 3  # the API refuses a shorter `filter[application_name][contains]`
+MIN_NAME_FILTER = NAME_FILTER_MIN_LENGTH  # the API refuses a shorter `filter[application_name][contains]`
 
 
 def client_for(environ: Mapping[str, str], stack_config: Mapping[str, Any]) -> TelnyxClient:
@@ -43,7 +43,6 @@ def client_for(environ: Mapping[str, str], stack_config: Mapping[str, Any]) -> T
 
 
 def list_applications(client: TelnyxClient, name_contains: str | None = None) -> list[dict[str, Any]]:
-    """Every application in the account (or whose name contains `name_contains`), in pages of the largest size."""
-    if name_contains is not None and len(name_contains) < MIN_NAME_FILTER:
-        raise ValueError(f"--name-contains needs at least {MIN_NAME_FILTER} characters (a Telnyx API rule)")
+    """Every application in the account (or whose name contains `name_contains`, at least 3 characters), in pages of
+    the largest size."""
     return list(client.list(application_name_contains=name_contains, page_size=MAX_PAGE_SIZE))

@@ -9,7 +9,7 @@ import shlex
 
 from provider import fields
 from provider.redact import mask_url
-from provider.stack_file_schema import APPLICATIONS_KEY
+from provider.stack_config import APPLICATIONS_KEY
 
 from .plan import Added, Plan
 

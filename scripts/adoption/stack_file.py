@@ -23,7 +23,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from provider.stack_file_schema import APPLICATIONS_KEY, DEFAULTS_KEY
+from provider.stack_config import APPLICATIONS_KEY, DEFAULTS_KEY
 
 from .entries import is_encrypted
 
@@ -49,7 +49,8 @@ def new_stack_file_text(stack: str, folder: Path) -> str:
     return (
         f"# yaml-language-server: $schema={schema}\n"
         f"# {stack}: call control applications adopted from a Telnyx account (`make adopt STACK={stack}`).\n"
-        "# The API key is never written here: set TELNYX_API_KEY in the environment.\n"
+        "# The API key comes from TELNYX_API_KEY in the environment and is stored nowhere (README, \"Where the key\n"
+        "# can end up\").\n"
         "config:\n"
         f"  {DEFAULTS_KEY}: {{}}         # settings merged under every application\n"
         f"  {APPLICATIONS_KEY}: {{}}     # logical name -> arguments\n"

@@ -9,20 +9,18 @@ omitted defaults are therefore never changes.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
-from policies.rules import is_production
+from policies.rules import Violation, is_production
 from provider import fields, wire
 from provider.resource import TYPE_TOKEN
 from provider.wire import IMPORT_ID
 
 from .preview_json import ROOT_STACK_TYPE, SECRET, UNKNOWN, Preview, Step
 
-URL_PATHS = tuple(f.path for f in fields.FIELDS if f.kind is fields.Kind.URL)
 CHANNEL_LIMIT_PATHS = tuple(f.path for f in fields.FIELDS if f.name == "channel_limit")
 
 # Operations on an application, in the order a reviewer reads them.
@@ -30,22 +28,6 @@ DELETE, REPLACE, UPDATE, ADOPT, CREATE = "delete", "replace", "update", "adopt",
 OPERATIONS = (DELETE, REPLACE, UPDATE, ADOPT, CREATE)
 # The engine's ops that leave an application as it is (`pkg/resource/deploy/step.go`).
 NO_CHANGE_OPS = frozenset({"same", "refresh", "read", "discard"})
-
-
-class Violation(Protocol):
-    """One policy violation, as `policies.rules.Violation` reports it."""
-
-    @property
-    def policy(self) -> str:
-        """The policy's name."""
-
-    @property
-    def enforcement(self) -> str:
-        """`mandatory` (blocks `up`) or `advisory`."""
-
-    @property
-    def message(self) -> str:
-        """What is wrong, in words."""
 
 
 # `policies.rules.evaluate(properties, stack, application)`: the checked inputs of one application.
@@ -122,18 +104,6 @@ class StackChanges:
     def count(self, operation: str) -> int:
         """How many applications the operation touches."""
         return sum(1 for change in self.applications if change.operation == operation)
-
-
-def default_evaluate() -> Evaluate | None:
-    """The project's policy functions (`policies.rules.evaluate`), or None where there are none."""
-    try:
-        module = importlib.import_module("policies.rules")
-    except ModuleNotFoundError as error:
-        if error.name in ("policies", "policies.rules"):
-            return None
-        raise
-    evaluate: Evaluate = module.evaluate
-    return evaluate
 
 
 def stack_changes(preview: Preview, evaluate: Evaluate | None = None) -> StackChanges:
@@ -262,7 +232,7 @@ def setting_danger(path: str, old: Any, new: Any) -> str | None:
     """Why changing this setting from `old` to `new` can hurt live calls, or None."""
     if path == "active" and old is True and new is False:
         return "turns the application off"
-    if path in URL_PATHS and _host(old):
+    if path in fields.URL_PATHS and _host(old):
         if not _host(new):
             return "is removed"
         if _host(new) != _host(old):

@@ -1,4 +1,4 @@
-"""Rerunnable soak benchmark: `make benchmark-soak` (or `python -m scripts.soak_benchmark [--applications 1000] ...`).
+"""Rerunnable soak benchmark: `make benchmark-soak` (or `python -m scripts.benchmark_soak [--applications 1000] ...`).
 
 Against the fake Telnyx on loopback, through the provider host (`python -m pulumi.dynamic`, driven over
 gRPC by `tests/dynamic_host.py` with `--concurrency` calls at once, as the engine runs many steps at once

@@ -1,7 +1,7 @@
 """Rerunnable benchmark: the client under a small rate limit, paced by the headers and not.
 
 `make benchmark` runs it after `scripts.benchmark`; on its own:
-`.venv/bin/python -m scripts.pacing_benchmark [--threads 8] [--applications 40] [--budget 20] [--window 1]`
+`.venv/bin/python -m scripts.benchmark_pacing [--threads 8] [--applications 40] [--budget 20] [--window 1]`
 
 Against the fake Telnyx on loopback with a budget of `--budget` requests per `--window` seconds,
 `--threads` threads share one TelnyxClient and take `--applications` applications through

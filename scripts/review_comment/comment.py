@@ -14,9 +14,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from provider.redact import mask_url, scrub_secret
+from policies.rules import Violation
+from provider import fields
+from provider.redact import has_credential_part, mask_url, scrub_secret
 
 from .changes import (
     ADOPT,
@@ -28,7 +29,6 @@ from .changes import (
     ApplicationChange,
     SettingChange,
     StackChanges,
-    Violation,
 )
 from .preview_json import SECRET
 
@@ -39,7 +39,6 @@ MANY_CHANGES = 10  # more changed applications than this in one stack go into a 
 MAX_DANGER_LINES = 40
 MAX_VALUE_CHARS = 120
 MAX_ERROR_CHARS = 2_000
-URL_PATHS = ("webhook_event_url", "webhook_event_failover_url")
 WORDS = {DELETE: "to delete", "replace": "to replace", UPDATE: "to update", ADOPT: "to adopt", CREATE: "to create"}
 
 
@@ -279,17 +278,9 @@ def value(raw: Any, path: str | None = None) -> str:
     text = str(raw)
     if text == "":
         return '`""`'
-    if path in URL_PATHS and _carries_credentials(text):
+    if path in fields.URL_PATHS and has_credential_part(text):
         return f"{code(mask_url(text))} (credentials hidden)"
     return code(text)
-
-
-def _carries_credentials(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-        return bool(parts.username or parts.password or parts.query or parts.fragment)
-    except ValueError:
-        return True
 
 
 def code(text: str) -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import soak_benchmark
+from scripts import benchmark_soak
 
 
 def test_a_small_soak_creates_reads_updates_and_deletes_everything_safely(capsys: pytest.CaptureFixture[str]) -> None:
-    status = soak_benchmark.main(["--applications", "12", "--concurrency", "4", "--budget", "1000", "--no-unpaced"])
+    status = benchmark_soak.main(["--applications", "12", "--concurrency", "4", "--budget", "1000", "--no-unpaced"])
     printed = capsys.readouterr().out
     assert status == 0, printed
     assert "exactly 12 applications, 0 duplicates, 0 missing from state, and 0 left over after delete" in printed
-    assert [line.split()[0] for line in printed.splitlines() if line.startswith("  ") and line.split()[0] in soak_benchmark.OPERATIONS] == list(
-        soak_benchmark.OPERATIONS
+    assert [line.split()[0] for line in printed.splitlines() if line.startswith("  ") and line.split()[0] in benchmark_soak.OPERATIONS] == list(
+        benchmark_soak.OPERATIONS
     )
