@@ -36,9 +36,8 @@ from typing import Any
 from . import fields
 from .client import TelnyxClient
 from .errors import TelnyxApiError
-from .redact import mask_url
+from .redact import describe_difference
 
-REQUIRED_IN_PATCH = ("application_name", "webhook_event_url")
 ALL_PATHS: tuple[str, ...] = tuple(spec.path for spec in fields.FIELDS)
 
 
@@ -52,12 +51,7 @@ class NotKept:
 
     def describe(self) -> str:
         """One line naming the field and both values (a webhook URL may carry credentials: only masked)."""
-        if fields.FIELDS_BY_PATH[self.path].kind is fields.Kind.URL:
-            return (
-                f"{self.path}: sent {mask_url(self.sent)}, kept {mask_url(self.kept)} "
-                "(only scheme and host are shown)"
-            )
-        return f"{self.path}: sent {self.sent!r}, kept {self.kept!r}"
+        return describe_difference(self.path, "sent", self.sent, "kept", self.kept)
 
 
 class NotKeptError(TelnyxApiError):
@@ -94,7 +88,7 @@ def patch_body(desired: Mapping[str, Any], last_known: Mapping[str, Any], *, ful
     """
     want, have = flatten(desired), flatten(last_known)
     changed = set(fields.differing_paths(desired, last_known))
-    paths = [p for p in ALL_PATHS if full_state or p in changed or p in REQUIRED_IN_PATCH]
+    paths = [p for p in ALL_PATHS if full_state or p in changed or p in fields.REQUIRED_PATHS]
     return nest({path: want[path] if path in changed else have[path] for path in paths})
 
 
