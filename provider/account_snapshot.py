@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,22 +37,6 @@ from .errors import TelnyxApiError
 MAX_AGE_SECONDS = 30.0
 # Pages fetched at once, as many as the engine's provider host runs calls at once.
 LISTING_CONCURRENCY = 4
-BY_LIST_ENV = "TELNYX_REFRESH_BY_LIST"
-_ON = frozenset({"", "1", "true", "yes", "on"})
-_OFF = frozenset({"0", "false", "no", "off"})
-
-
-def refresh_by_list(environ: Mapping[str, str]) -> bool:
-    """Whether reads may be answered from a listing: yes unless TELNYX_REFRESH_BY_LIST is 0/false/no/off."""
-    value = environ.get(BY_LIST_ENV, "").strip().lower()
-    if value in _ON | _OFF:
-        return value in _ON
-    raise ValueError(
-        f"{BY_LIST_ENV}={environ[BY_LIST_ENV]!r} is not understood: use 1/true to answer a refresh's reads "
-        "from a listing of the account, or 0/false to read every application with its own GET"
-    )
-
-
 @dataclass
 class _Window:
     """What the reads of one window know: how many were asked, and the pages listed so far."""

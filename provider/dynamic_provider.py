@@ -37,7 +37,7 @@ from pulumi.dynamic import (
 )
 
 from . import adoption, fields, wire
-from .account_snapshot import AccountSnapshot, refresh_by_list
+from .account_snapshot import AccountSnapshot
 from .client import TelnyxClient
 from .creates import ApplicationCreator
 from .errors import KEY_HELP, TelnyxApiError
@@ -63,7 +63,7 @@ class CallControlApplicationProvider(ResourceProvider):
         self._application_writer: ApplicationWriter | None = None
         self._application_creator: ApplicationCreator | None = None
         self._lock = threading.Lock()
-        self._applications = AccountSnapshot(self._api, by_list=refresh_by_list(os.environ))
+        self._applications = AccountSnapshot(self._api, by_list=self._settings.refresh_by_list)
 
     @reported("check")
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:

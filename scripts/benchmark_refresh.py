@@ -21,8 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from provider import TelnyxClient
-from provider.account_snapshot import BY_LIST_ENV
 from provider.client import MAX_PAGE_SIZE
+from provider.settings import REFRESH_BY_LIST_ENV
 from telnyx_fake import FakeTelnyxServer, Fault, TelnyxBackend
 from tests.dynamic_host import DynamicProviderHost, secret, with_provider
 
@@ -62,7 +62,7 @@ def set_latency(backend: TelnyxBackend, latency: float) -> None:
 
 def refresh(fake: FakeTelnyxServer, ids: list[str], by_list: str) -> tuple[int, float]:
     """One refresh of `ids` in a fresh provider host: (requests made, wall seconds)."""
-    host = DynamicProviderHost(env={BY_LIST_ENV: by_list})
+    host = DynamicProviderHost(env={REFRESH_BY_LIST_ENV: by_list})
     try:
         host.configure({"telnyx:apiKey": secret(API_KEY), "telnyx:baseUrl": fake.base_url})
         state = with_provider({"application_name": "as-last-refreshed"})

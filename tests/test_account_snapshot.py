@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from provider import TelnyxApiError, TelnyxClient
-from provider.account_snapshot import MAX_AGE_SECONDS, AccountSnapshot, refresh_by_list
+from provider.account_snapshot import MAX_AGE_SECONDS, AccountSnapshot
 from telnyx_fake import FakeTelnyxServer, Fault, TelnyxBackend, mock_telnyx
 
 from .conftest import FAST_BACKOFF, REQUIRED
@@ -163,14 +163,3 @@ def test_listing_can_be_turned_off_so_every_read_is_a_get(client: TelnyxClient, 
     for app_id in ids:
         snapshot.retrieve(app_id)
     assert requests_made(backend) == [f"GET {app_id}" for app_id in ids]
-
-
-@pytest.mark.parametrize(("value", "expected"), [(None, True), ("1", True), ("true", True), ("0", False), (" False ", False), ("off", False)])
-def test_telnyx_refresh_by_list_turns_listing_on_and_off(value: str | None, expected: bool) -> None:
-    environ = {} if value is None else {"TELNYX_REFRESH_BY_LIST": value}
-    assert refresh_by_list(environ) is expected
-
-
-def test_an_unknown_telnyx_refresh_by_list_value_is_refused_with_what_is_allowed() -> None:
-    with pytest.raises(ValueError, match=r"TELNYX_REFRESH_BY_LIST='sometimes' is not understood: use 1/true .* or 0/false"):
-        refresh_by_list({"TELNYX_REFRESH_BY_LIST": "sometimes"})

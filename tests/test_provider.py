@@ -226,9 +226,15 @@ def test_pacing_and_the_retry_backoff_come_from_the_environment() -> None:
     assert (tuned.pace_by_rate_limit_headers, tuned.backoff_factor) == (False, 0.05)
 
 
+@pytest.mark.parametrize(("value", "expected"), [(None, True), ("1", True), ("true", True), ("0", False), (" False ", False), ("off", False)])
+def test_telnyx_refresh_by_list_turns_listing_on_and_off(value: str | None, expected: bool) -> None:
+    environ = {} if value is None else {"TELNYX_REFRESH_BY_LIST": value}
+    assert resolve_settings({}.get, environ).refresh_by_list is expected
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("TELNYX_PACE_BY_RATE_LIMIT", "sometimes"), ("TELNYX_RETRY_BACKOFF", "fast"), ("TELNYX_RETRY_BACKOFF", "-1"), ("TELNYX_RETRY_BACKOFF", "nan")],
+    [("TELNYX_PACE_BY_RATE_LIMIT", "sometimes"), ("TELNYX_REFRESH_BY_LIST", "sometimes"), ("TELNYX_RETRY_BACKOFF", "fast"), ("TELNYX_RETRY_BACKOFF", "-1"), ("TELNYX_RETRY_BACKOFF", "nan")],
 )
 def test_a_pacing_or_backoff_value_that_is_not_understood_is_refused_naming_the_variable(variable: str, value: str) -> None:
     with pytest.raises(ValueError, match=f"^{variable}={value!r} is not understood"):
