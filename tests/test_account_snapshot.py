@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
@@ -26,6 +27,11 @@ def account(backend: TelnyxBackend, size: int) -> list[str]:
     ids = [backend.create({**REQUIRED, "application_name": f"app-{n}"})["id"] for n in range(size)]
     backend.clear_requests()
     return ids
+
+
+def cheaper_way(reads: int, size: int) -> int:
+    """What the cheaper of the two plain ways costs: one GET per read, or one list call per page of 250."""
+    return min(reads, math.ceil(size / 250))
 
 
 def requests_made(backend: TelnyxBackend) -> list[str]:
@@ -72,6 +78,31 @@ def test_a_small_stack_in_a_big_account_pays_one_page_to_learn_its_size(client: 
     for app_id in stack:
         assert snapshot.retrieve(app_id) == backend.retrieve(app_id)
     assert requests_made(backend) == [f"GET {stack[0]}", "list page 1", *(f"GET {app_id}" for app_id in stack[1:])]
+
+
+@pytest.mark.parametrize("size", [30, 400, 1_001, 2_600])
+def test_reads_one_by_one_never_cost_more_than_twice_the_cheaper_way(client: TelnyxClient, backend: TelnyxBackend, size: int) -> None:
+    ids = account(backend, size)
+    for reads in range(1, math.ceil(size / 250) + 3):
+        backend.clear_requests()
+        snapshot = AccountSnapshot(lambda: client)
+        for app_id in ids[:reads]:  # the oldest: never on page 1 once the account has more than one page
+            snapshot.retrieve(app_id)
+        assert len(backend.calls()) <= 2 * cheaper_way(reads, size), (reads, requests_made(backend))
+
+
+def test_the_worst_case_is_a_stack_as_large_as_the_pages_left_after_page_1_at_exactly_twice_its_gets(client: TelnyxClient, backend: TelnyxBackend) -> None:
+    ids = account(backend, 10_000)  # 40 pages: 39 left to list once page 1 is known
+    stack = ids[:39]
+    snapshot = AccountSnapshot(lambda: client)
+    for app_id in stack:
+        assert snapshot.retrieve(app_id) == backend.retrieve(app_id)
+    made = requests_made(backend)
+    # reads 1 to 38 are GETs (the second also lists page 1); the 39th reaches the 39 pages left and lists them
+    assert made[:2] == [f"GET {stack[0]}", "list page 1"]
+    assert made[2:39] == [f"GET {app_id}" for app_id in stack[1:38]]
+    assert sorted(made[39:]) == sorted(f"list page {n}" for n in range(2, 41))
+    assert len(made) == 78 == 2 * cheaper_way(39, 10_000)
 
 
 def test_concurrent_reads_wait_for_the_one_listing_in_flight(backend: TelnyxBackend) -> None:

@@ -122,6 +122,16 @@ def test_five_reads_in_an_account_of_1000_make_at_most_six_requests(protocol_fak
     assert [from_struct(answers[app_id].properties)["application_name"] for app_id in stack] == [f"app-{n:04d}" for n in range(5)]
 
 
+def test_a_refresh_never_costs_more_than_twice_the_cheaper_way_even_at_its_worst(protocol_fake: FakeTelnyxServer, backend: TelnyxBackend) -> None:
+    ids = account(backend, 10_000)  # 40 pages
+    stack = ids[:39]  # as many as the pages left once page 1 is known: the listing's worst case
+    with provider_host(protocol_fake) as host:
+        answers = refresh(host, stack)
+    cheaper_way = min(len(stack), math.ceil(10_000 / PAGE_SIZE))  # 39 GETs
+    assert len(backend.calls()) <= 2 * cheaper_way, [(r.method, r.path, r.query) for r in backend.calls()]
+    assert [from_struct(answers[app_id].properties)["application_name"] for app_id in stack] == [f"app-{n:04d}" for n in range(39)]
+
+
 def test_what_the_process_writes_after_a_refresh_is_read_again_by_get_and_writes_cost_what_they_did(
     protocol_fake: FakeTelnyxServer, backend: TelnyxBackend
 ) -> None:
