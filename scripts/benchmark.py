@@ -99,11 +99,11 @@ def median_seconds(operation: Callable[[], Any], rounds: int) -> float:
     return statistics.median(samples)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Run every measurement and print one line each."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=200, help="timed calls per measurement (default 200)")
-    rounds = parser.parse_args().rounds
+    rounds = parser.parse_args(argv).rounds
 
     with FakeTelnyxServer(TelnyxBackend(api_key=API_KEY)) as fake:
         host = DynamicProviderHost()

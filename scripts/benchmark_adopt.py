@@ -6,6 +6,8 @@ of varied settings and a temporary copy of the dev stack file, it reports:
 - wall time of the listing alone and of the whole adopt (list, decide, write the file), side by side;
 - a second adopt on the written file: what it adds (nothing) and its wall time;
 - the stack loader reading the written file: how many entries it validates and how long it takes.
+Exits 1 unless adopt made exactly ceil(N / 250) list calls and no other request, and the second adopt
+added nothing and made the same list calls only.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from __future__ import annotations
 import argparse
 import math
 import shutil
+import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +54,34 @@ def application(number: int) -> dict[str, Any]:
     return body
 
 
-def main() -> None:
-    """Seed the account, adopt twice, and print one line per measurement."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--applications", type=int, default=1000, help="applications in the account (default 1000)")
-    count = parser.parse_args().applications
+@dataclass(frozen=True)
+class AdoptFigures:
+    """What one benchmark run measured: the requests and wall time of two adopts and of loading the result."""
 
+    applications: int
+    list_calls: int
+    other_requests: int
+    added: int
+    left_out: int
+    listing_seconds: float
+    adopt_seconds: float
+    second_added: int
+    second_already_declared: int
+    second_list_calls: int
+    second_other_requests: int
+    second_seconds: float
+    loaded_entries: int
+    load_seconds: float
+    file_bytes: int
+
+    @property
+    def expected_list_calls(self) -> int:
+        """One list call per page of 250: ceil(N / 250)."""
+        return math.ceil(self.applications / MAX_PAGE_SIZE)
+
+
+def measure(count: int) -> AdoptFigures:
+    """Seed an account of `count` applications, adopt it twice into a copy of the dev stack file, load the result."""
     backend = TelnyxBackend(api_key=API_KEY)
     for number in range(count):
         backend.add_from_portal(application(number))
@@ -69,27 +95,84 @@ def main() -> None:
             started = time.perf_counter()
             outcome = adopt(client, "dev", StackFile(stack_file, "dev"))
             whole = time.perf_counter() - started
-            calls = backend.calls()
-            pages = [c for c in calls if c.method == "GET" and c.path == COLLECTION]
-            print(
-                f"{count} applications: adopt made {len(pages)} list calls (ceil({count}/{MAX_PAGE_SIZE}) = "
-                f"{math.ceil(count / MAX_PAGE_SIZE)}) and {len(calls) - len(pages)} other requests; "
-                f"added {len(outcome.plan.added)}, left out {len(outcome.plan.left_out)}"
-            )
-            print(f"wall time: listing alone {listing:.2f} s, adopt in all {whole:.2f} s (x{whole / listing:.1f})")
+            list_calls, other_requests = _list_calls_and_others(backend)
 
             backend.clear_requests()
             started = time.perf_counter()
             again = adopt(client, "dev", StackFile(stack_file, "dev"))
-            print(
-                f"second adopt: added {len(again.plan.added)}, already declared {len(again.plan.already_declared)}, "
-                f"{len(backend.calls())} requests, {time.perf_counter() - started:.2f} s"
-            )
+            second = time.perf_counter() - started
+            second_list_calls, second_other_requests = _list_calls_and_others(backend)
         config = yaml.safe_load(stack_file.read_text())["config"]
         started = time.perf_counter()
         specs = load_applications("dev", config["telnyx-call-control:applications"], config["telnyx-call-control:defaults"])
-        size = stack_file.stat().st_size
-        print(f"stack loader: {len(specs)} entries valid in {time.perf_counter() - started:.2f} s; file {size / 1024:.0f} KiB")
+        loading = time.perf_counter() - started
+        return AdoptFigures(
+            applications=count,
+            list_calls=list_calls,
+            other_requests=other_requests,
+            added=len(outcome.plan.added),
+            left_out=len(outcome.plan.left_out),
+            listing_seconds=listing,
+            adopt_seconds=whole,
+            second_added=len(again.plan.added),
+            second_already_declared=len(again.plan.already_declared),
+            second_list_calls=second_list_calls,
+            second_other_requests=second_other_requests,
+            second_seconds=second,
+            loaded_entries=len(specs),
+            load_seconds=loading,
+            file_bytes=stack_file.stat().st_size,
+        )
+
+
+def meets_targets(figures: AdoptFigures) -> bool:
+    """True if both adopts made exactly ceil(N / 250) list calls and nothing else, and the second added nothing."""
+    return (
+        figures.list_calls == figures.second_list_calls == figures.expected_list_calls
+        and figures.other_requests == figures.second_other_requests == 0
+        and figures.second_added == 0
+    )
+
+
+def report(figures: AdoptFigures) -> None:
+    """Print one line per measurement, then the verdict."""
+    count = figures.applications
+    print(
+        f"{count} applications: adopt made {figures.list_calls} list calls (ceil({count}/{MAX_PAGE_SIZE}) = "
+        f"{figures.expected_list_calls}) and {figures.other_requests} other requests; "
+        f"added {figures.added}, left out {figures.left_out}"
+    )
+    print(
+        f"wall time: listing alone {figures.listing_seconds:.2f} s, adopt in all {figures.adopt_seconds:.2f} s "
+        f"(x{figures.adopt_seconds / figures.listing_seconds:.1f})"
+    )
+    print(
+        f"second adopt: added {figures.second_added}, already declared {figures.second_already_declared}, "
+        f"{figures.second_list_calls + figures.second_other_requests} requests, {figures.second_seconds:.2f} s"
+    )
+    print(
+        f"stack loader: {figures.loaded_entries} entries valid in {figures.load_seconds:.2f} s; "
+        f"file {figures.file_bytes / 1024:.0f} KiB"
+    )
+    print(
+        f"targets: {figures.expected_list_calls} list calls and no other request per adopt, nothing added the second "
+        f"time: {'OK' if meets_targets(figures) else 'MISSED'}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, print one line per measurement; 1 if a target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--applications", type=int, default=1000, help="applications in the account (default 1000)")
+    figures = measure(parser.parse_args(argv).applications)
+    report(figures)
+    return 0 if meets_targets(figures) else 1
+
+
+def _list_calls_and_others(backend: TelnyxBackend) -> tuple[int, int]:
+    calls = backend.calls()
+    pages = sum(c.method == "GET" and c.path == COLLECTION for c in calls)
+    return pages, len(calls) - pages
 
 
 def _timed(operation: Any) -> float:
@@ -99,4 +182,4 @@ def _timed(operation: Any) -> float:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

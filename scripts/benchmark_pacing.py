@@ -87,14 +87,14 @@ def measure(label: str, paced: bool, args: argparse.Namespace) -> Run:
     return Run(label, len(calls), sum(r.status == 429 for r in calls), per_operation, failed, seconds)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Run both passes and print them side by side."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=8, help="threads sharing one client (default 8)")
     parser.add_argument("--applications", type=int, default=40, help="applications taken through 5 operations (default 40)")
     parser.add_argument("--budget", type=int, default=20, help="requests the fake allows per window (default 20)")
     parser.add_argument("--window", type=float, default=1.0, help="the window in seconds (default 1)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     operations = args.applications * len(OPERATIONS)
     print(

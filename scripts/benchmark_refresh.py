@@ -120,13 +120,13 @@ def verdict(fake: FakeTelnyxServer, runs: list[Run], size: int, latency: float) 
     return ok
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Measure, print the table and the verdicts; 1 if a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000], help="applications per refresh (default 100 1000)")
     parser.add_argument("--latency-ms", type=float, default=80.0, help="the fake's added latency besides 0 (default 80)")
     parser.add_argument("--rounds", type=int, default=3, help="refreshes per figure; the wall time is their median (default 3)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     latencies = [0.0, args.latency_ms / 1000]
 
     with FakeTelnyxServer(TelnyxBackend(api_key=API_KEY)) as fake:
