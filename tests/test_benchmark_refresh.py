@@ -67,13 +67,26 @@ def test_the_verdict_allows_ten_requests_beyond_one_per_page_and_no_more(
     assert not benchmark_refresh.verdict(fake, by_list(1 + 11, 1.0, 1.0), SIZE, LATENCY)
 
 
-def test_the_command_prints_the_table_and_exits_as_its_verdicts_say(capsys: pytest.CaptureFixture[str]) -> None:
-    status = benchmark_refresh.main(["--sizes", str(SIZE), "--latency-ms", str(LATENCY * 1000), "--rounds", "1"])
+@pytest.mark.parametrize(("requests_by_list", "status"), [(2, 0), (12, 1)])
+def test_the_command_prints_the_table_and_exits_1_when_a_target_is_missed(
+    monkeypatch: pytest.MonkeyPatch, list_calls_take: float, capsys: pytest.CaptureFixture[str], requests_by_list: int, status: int
+) -> None:
+    def measure(fake: FakeTelnyxServer, size: int, latencies: list[float], rounds: int) -> list[Run]:
+        assert (size, latencies, rounds) == (SIZE, [0.0, LATENCY], 1)
+        return [
+            Run(size, latency, mode, SIZE if mode == "as GETs" else requests_by_list, 0.5 + latency * (SIZE if mode == "as GETs" else 1))
+            for latency in latencies
+            for mode in benchmark_refresh.MODES
+        ]
+
+    monkeypatch.setattr(benchmark_refresh, "measure", measure)
+    assert benchmark_refresh.main(["--sizes", str(SIZE), "--latency-ms", str(LATENCY * 1000), "--rounds", "1"]) == status
     printed = capsys.readouterr().out.splitlines()
-    rows = [line.split() for line in printed if line.lstrip().startswith(str(SIZE))]
-    assert [(row[1], row[3] + " " + row[4], row[5]) for row in rows] == [
-        ("0", "as GETs", str(SIZE)), ("0", "by list", "2"), ("20", "as GETs", str(SIZE)), ("20", "by list", "2"),
+    assert [line.split() for line in printed[1:5]] == [
+        [str(SIZE), "0", "ms", "as", "GETs", str(SIZE), "0.50", "s"],
+        [str(SIZE), "0", "ms", "by", "list", str(requests_by_list), "0.50", "s"],
+        [str(SIZE), "20", "ms", "as", "GETs", str(SIZE), "0.74", "s"],
+        [str(SIZE), "20", "ms", "by", "list", str(requests_by_list), "0.52", "s"],
     ]
-    assert f"N={SIZE} at 20 ms: 6x fewer requests" in "\n".join(printed)
-    [verdict] = [line for line in printed if line.startswith(f"N={SIZE}: by list")]
-    assert status == (0 if verdict.endswith(": OK") else 1)
+    assert printed[5] == f"N={SIZE} at 20 ms: {SIZE / requests_by_list:.0f}x fewer requests, 1.4x faster by list"
+    assert printed[6].endswith(f"at most {requests_by_list} requests (target <= 11): {'OK' if status == 0 else 'MISSED'}")
