@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,29 +23,18 @@ import yaml
 from scripts.install_pulumi import archive_name, release_platform
 from scripts.run_stack import NO_KEY_PREVIEW, uses_real_api
 
+from .project_copy import clone_project, git
 from .release_server import VERSION, closed_url, serve, write_release
-from .stack_files import PROJECT, ROOT
+from .stack_files import PROJECT
 
 STAND_IN = f"#!{sys.executable}\n" + (Path(__file__).parent / "pulumi_stand_in.py").read_text()
 REAL_KEY = "real-key-not-used"
 
 
-def git(project: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=True).stdout
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A fresh clone of the project as it is now (tracked files and new ones not ignored)."""
-    copy = tmp_path / "project"
-    for name in git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0"):
-        if name and (ROOT / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, copy / name)
-    git(copy, "init", "-q")
-    git(copy, "add", "-A")
-    git(copy, "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "snapshot")
-    return copy
+    """A fresh clone of the project as it is now, committed to its own git repository."""
+    return clone_project(tmp_path / "project")
 
 
 class Runner:
