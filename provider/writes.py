@@ -8,13 +8,19 @@ PATCH merges the fields it omits or resets them. `ApplicationWriter.update` is r
    known state, plus `application_name` and `webhook_event_url`, which the API requires in every
    PATCH (taken from the last known state when they are not changing). Nothing else is written, so
    a field the change does not touch, or one Pulumi was told to ignore, keeps the value it has.
-2. The answer is reconciled with what was meant (`reconcile`): a field sent but not kept, or a field
-   omitted that came back at its API default where the last known state held something else (the
-   API reset it), calls for one corrective PATCH carrying the full state. Any other difference in an
-   omitted field is someone else's edit, and is left as it is.
+2. The answer is reconciled with what was meant (`reconcile`). A field sent but not kept calls for
+   one corrective PATCH carrying the full state. The omitted fields that can tell the API's behaviour
+   apart are those the last known state held at something other than their default: a resetting
+   API puts *every* one of them back at its default, a merging API keeps them. So if any of them
+   came back as it was (or at another value), the API merges, and one that came back at its default
+   was set so by someone else since the last read (a portal edit): it is left as it is, like any
+   other difference in an omitted field. If all of them came back at their defaults, they are
+   written back with one corrective PATCH carrying the full state.
 3. If a field still differs after that, the update fails naming the field, the value sent and the value kept.
-4. Once the API has been seen resetting omitted fields, the writer warns once and sends the full
-   state on every later update.
+4. Only when two or more such fields all came back at their defaults is the API taken to reset
+   omitted fields: the writer warns once and sends the full state on every later update. A single
+   one at its default is ambiguous (a reset, or a portal edit back to the default): it is written
+   back, with a note naming it, but proves nothing about the API (`_omitted_fields_to_restore` says why).
 
 A create's answer goes through the same reconciliation (`ApplicationWriter.finish_create`): the POST
 carries every field the create body takes (`create_body`; not `tags`), a field it sent but the API did
@@ -71,7 +77,8 @@ class Reconciliation:
     """What the API's answer to a write says about it."""
 
     not_kept: list[NotKept]
-    reset: list[str]  # omitted fields the API put back to their defaults
+    reset: list[str]  # omitted fields that came back at their defaults and are written back as they were
+    api_resets_omitted: bool = False  # the answer proves the API resets every field a PATCH leaves out
 
     @property
     def needs_correction(self) -> bool:
@@ -101,12 +108,32 @@ def reconcile(sent: Mapping[str, Any], last_known: Mapping[str, Any], answer: Ma
     """Compare the API's answer to a write (a PATCH, or a create's POST) with the body sent and the state meant before it."""
     body, before, kept = flatten(sent), flatten(last_known), flatten(fields.live_state(answer))
     not_kept = [NotKept(path, value, kept[path]) for path, value in body.items() if kept[path] != value]
-    reset = [
-        path
-        for path in ALL_PATHS
-        if path not in body and kept[path] == _default(path) and before[path] != _default(path)
-    ]
-    return Reconciliation(not_kept, reset)
+    omitted = [path for path in ALL_PATHS if path not in body]
+    reset = _omitted_fields_to_restore(omitted, before, kept)
+    return Reconciliation(not_kept, reset, api_resets_omitted=len(reset) > 1)
+
+
+def _omitted_fields_to_restore(omitted: list[str], before: Mapping[str, Any], kept: Mapping[str, Any]) -> list[str]:
+    """The omitted fields that the API (not someone else) may have put back to their defaults.
+
+    Only a field that held something other than its default can tell: a resetting API resets every
+    omitted field, so all of those come back at their defaults; a merging API keeps them. One that
+    came back otherwise shows the API merges, and then those at their defaults are someone's edits.
+    """
+    telling = [path for path in omitted if before[path] != _default(path)]
+    at_default = [path for path in telling if kept[path] == _default(path)]
+    if len(at_default) < len(telling):
+        return []
+    # Two or more, all at their defaults, would take as many portal edits back to the default since
+    # the last read: that is proof of a resetting API (`api_resets_omitted`). One alone cannot tell a
+    # reset from a portal edit, and it is written back anyway. An omitted field's declared value (or
+    # the one `ignore_changes` kept) is its last known one, so writing it back gives what the reviewed
+    # program says, as an `up --refresh` would have; left alone, a reset would leave a live phone
+    # system on a default its stack does not declare (a channel limit gone) until the next `up`.
+    # It switches nothing to full state: full-state updates from possibly stale outputs could revert
+    # other portal edits. A resetting API proves itself on an update with two such fields, or costs
+    # one corrective PATCH per update, which is still right.
+    return at_default
 
 
 def corrective_body(
@@ -127,6 +154,11 @@ class ApplicationWriter:
     RESET_WARNING = (
         "This Telnyx API resets the fields a PATCH leaves out: {fields} of call control application {app_id} "
         "went back to their defaults and were written back. Every later update in this run sends the full state."
+    )
+    RESTORED_NOTE = (
+        "{field} of call control application {app_id} came back at its default after a PATCH that left it out, "
+        "and was written back as last read: either this Telnyx API resets the fields a PATCH leaves out, or it was "
+        "set in the portal since the last refresh (to keep such an edit, declare it in the stack)."
     )
 
     def __init__(self, client: TelnyxClient, warn: Callable[[str], None]) -> None:
@@ -152,8 +184,10 @@ class ApplicationWriter:
         found = reconcile(body, last_known, answer)
         if not found.needs_correction:
             return answer
-        if found.reset:
+        if found.api_resets_omitted:
             self._learn_that_omitted_fields_reset(app_id, found.reset)
+        elif found.reset:
+            self._warn(self.RESTORED_NOTE.format(field=found.reset[0], app_id=app_id))
         return self._correct(app_id, body, last_known, answer, found)
 
     def finish_create(

@@ -2,8 +2,8 @@
 
 - The CLI: `pulumi` on PATH, else the project's own in `.pulumi-cli/`, downloaded on first use
   (scripts/install_pulumi.py: the release matching the pinned SDK, checksum verified).
-- A real stack (a key in TELNYX_API_KEY or `telnyx:apiKey`, a `telnyx:baseUrl` in the stack file, or
-  PULUMI_BACKEND_URL set): the state is where Pulumi.yaml's `backend.url` says (`.pulumi-state/`),
+- A real stack (a key in TELNYX_API_KEY or `telnyx:apiKey`, a `telnyx:baseUrl` in the stack file,
+  PULUMI_BACKEND_URL set, or the stack already in `.pulumi-state/`): the state is where Pulumi.yaml's `backend.url` says (`.pulumi-state/`),
   so `pulumi` commands typed in the project directory see the same stacks; PULUMI_BACKEND_URL
   overrides it. `up` and `preview` refresh first, so the diff the engine prints is the one the
   provider acts on; without a key, `preview` skips the refresh and says so, and `up`/`destroy` refuse.
@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from scripts import diy_backend
 from scripts.install_pulumi import InstallError, find_or_install
 from telnyx_fake import DEFAULT_API_KEY
 
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         return 127
     env["PATH"] = os.pathsep.join([str(pulumi.parent), env.get("PATH", "")])  # its plugins sit beside it
     config = stack_config(args.stack)
-    if uses_real_api(env, config):
+    if uses_real_api(env, config, in_project_state=in_project_state(args.stack)):
         return _run_real(str(pulumi), args.command, args.stack, args.yes, env, has_api_key(env, config), args.json_out)
     return _run_demo(str(pulumi), args.command, args.stack, env, args.json_out)
 
@@ -81,13 +82,22 @@ def stack_names() -> list[str]:
     return sorted(path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in (ROOT / "stacks").glob("Pulumi.*.yaml"))
 
 
-def uses_real_api(env: Mapping[str, str], config: Mapping[str, Any]) -> bool:
-    """Whether the stack is about real applications: a key or base URL is given, or a backend chosen."""
+def uses_real_api(env: Mapping[str, str], config: Mapping[str, Any], *, in_project_state: bool) -> bool:
+    """Whether the stack is about real applications: a key or base URL is given, a backend chosen, or the
+    stack already has state in the project's backend (a real stack; the demo keeps its state apart)."""
     return (
         has_api_key(env, config)
         or "telnyx:baseUrl" in config
         or bool(env.get("PULUMI_BACKEND_URL"))
+        or in_project_state
     )
+
+
+def in_project_state(stack: str) -> bool:
+    """Whether the stack exists in the state Pulumi.yaml's `backend.url` names (`.pulumi-state/`)."""
+    url = project_backend_url()
+    state = diy_backend.folder(url, ROOT) if url else None
+    return state is not None and diy_backend.stack_checkpoint(state, _project()["name"], stack) is not None
 
 
 def has_api_key(env: Mapping[str, str], config: Mapping[str, Any]) -> bool:
@@ -112,8 +122,7 @@ def stack_config(stack: str) -> dict[str, Any]:
 
 def project_backend_url() -> str | None:
     """Where Pulumi.yaml keeps the state (`backend.url`), which every `pulumi` command in the project uses."""
-    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
-    return (project.get("backend") or {}).get("url")
+    return (_project().get("backend") or {}).get("url")
 
 
 def prepare_demo(stack: str) -> Path:
@@ -123,7 +132,7 @@ def prepare_demo(stack: str) -> Path:
     CLI's `stack select --create` cannot take --config-file and saves the salt into the stack file
     of the project it runs in, so it runs in `.fake-telnyx/`, beside a Pulumi.yaml of the same name.
     """
-    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    project = _project()
     (DEMO / "stacks").mkdir(parents=True, exist_ok=True)
     (DEMO / "Pulumi.yaml").write_text(
         "# Written by `make up` for the demo: `pulumi stack select --create` runs here, so the demo's\n"
@@ -147,7 +156,8 @@ def _run_real(pulumi: str, command: str, stack: str, yes: bool, env: dict[str, s
     if not key and command != "preview":
         print(
             f"error: `{command}` needs the Telnyx API key: set TELNYX_API_KEY (or telnyx:apiKey in the stack); "
-            "the demo against a local fake runs when no key, no telnyx:baseUrl and no PULUMI_BACKEND_URL are set",
+            "the demo against a local fake runs only for a stack with no key, no telnyx:baseUrl, no PULUMI_BACKEND_URL "
+            "and no state in the project's backend",
             file=sys.stderr,
         )
         return 2
@@ -181,6 +191,10 @@ def _run_pulumi(pulumi: str, arguments: list[str], env: dict[str, str], json_out
     arguments = [*(argument for argument in arguments if argument != "--diff"), "--json"]
     with json_out.open("w", encoding="utf-8") as out:
         return subprocess.run([pulumi, *arguments], cwd=ROOT, env=env, stdout=out, check=False).returncode
+
+
+def _project() -> dict[str, Any]:
+    return dict(yaml.safe_load((ROOT / "Pulumi.yaml").read_text()))
 
 
 def _stack_document(path: Path) -> dict[str, Any]:

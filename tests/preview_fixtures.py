@@ -12,7 +12,9 @@ writes them (pulumi/pulumi, read at the commit named in tests/fixtures/preview/R
   replaced by `"[secret]"` (`stateForJSONOutput`), unknown values by `UNKNOWN`;
 - the inputs of an application are what the real provider's `check` returns (the engine stores those),
   plus `__provider` as the SDK serialises it; its outputs are what the provider returns (the field
-  model's `live_state` of the API object plus the output-only fields).
+  model's `live_state` of the API object plus the output-only fields);
+- each diagnostic's text is the engine's (see `Diagnostics` below), filled in with what this
+  project's program or provider really says; tests/test_review_fixtures.py runs those to hold it.
 
 Run `python -m tests.preview_fixtures` to rewrite the JSON files and the expected Markdown; the tests
 fail when either differs from what this module builds.
@@ -25,10 +27,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi.dynamic import CheckFailure
 from pulumi.dynamic.dynamic import serialize_provider
 
 from provider import CallControlApplicationProvider, fields, wire
 from provider.resource import TYPE_TOKEN
+from provider.stack_config import StackConfigError, load_config
 from scripts.review_comment.changes import stack_changes
 from scripts.review_comment.comment import render_comment
 from scripts.review_comment.preview_json import SECRET, parse_preview
@@ -292,6 +296,61 @@ def engine_config(applications: Mapping[str, Any], secret_key: bool = False) -> 
     return config
 
 
+# --- Diagnostics: the engine's words around this project's own messages -----------------------
+#
+# A diagnostic's `message` is `Prefix + Message` (`ShowPreviewDigest`, pkg/backend/display/json.go),
+# colours removed. `StringifyDiag` (pkg/engine/eventsink.go) makes the prefix "<severity>: " and ends
+# the message with "\n"; a raw diagnostic is printed as it is, any other is its format filled in.
+
+
+def error_diagnostic(text: str, resource_urn: str = "") -> PreviewDiagnostic:
+    """An error diagnostic as `StringifyDiag` writes it: `error: <text>` and a newline."""
+    return PreviewDiagnostic(f"error: {text}\n", "error", resource_urn)
+
+
+def program_error_diagnostics(run_error: str) -> list[PreviewDiagnostic]:
+    """What a preview prints when the Python program raises `pulumi.RunError(run_error)`.
+
+    - `pulumi-language-python-exec` (sdk/python/cmd/) catches a `RunError` and sends `str(error)` with
+      `pulumi.log.error`, without a resource, then exits with code 1; the engine's `defaultHost.Log`
+      (pkg/host/host.go) reports it as a raw `diag.StreamMessage` with no URN.
+    - The Python language host (sdk/python/cmd/pulumi-language-python/main.go) turns exit code 1 into
+      "program exited with non-zero exit code: 1", `programSource` (pkg/resource/deploy/program_source.go)
+      into "an unhandled error occurred: %v", and `deploymentExecutor.reportError`
+      (pkg/resource/deploy/deployment_executor.go) reports that as a raw diagnostic with no URN.
+    """
+    return [
+        error_diagnostic(run_error),
+        error_diagnostic("an unhandled error occurred: program exited with non-zero exit code: 1"),
+    ]
+
+
+def check_failure_diagnostic(stack: str, name: str, failure: CheckFailure) -> PreviewDiagnostic:
+    """What a preview prints for one failure the provider's `check` returns (`issueCheckFailures`, pkg/resource/deploy/step_generator.go).
+
+    A failure naming a property uses `diag.GetResourcePropertyInvalidValueError`, "%v resource '%v':
+    property %v value %v has a problem: %v", with the property's top-level input value; one naming no
+    property, `diag.GetResourceInvalidError`, "%v resource '%v' has a problem: %v" (both in
+    sdk/go/common/diag/errors.go). Only the second is built here: a failure naming a property prints
+    the property's Go value (`%v` of a `resource.PropertyValue`), which no fixture needs.
+    """
+    assert not failure.property, "only a failure that names no property is built here"
+    return error_diagnostic(f"{TYPE_TOKEN} resource '{name}' has a problem: {failure.reason}", urn(stack, TYPE_TOKEN, name))
+
+
+def run_error_of(stack: str, config: Mapping[str, str]) -> str:
+    """The text of the `RunError` the stack program (`__main__.py`) raises for a stack config it refuses.
+
+    The program's own wording around the loader's message; tests/test_review_fixtures.py runs the
+    program under mocks to hold it to this.
+    """
+    try:
+        load_config(stack, lambda key: config.get(f"{PROJECT}:{key}"))
+    except StackConfigError as error:
+        return f"Invalid stack configuration:\n{error}"
+    raise AssertionError(f"the config of stack {stack!r} is valid")
+
+
 # --- The scenarios ------------------------------------------------------------------------------
 
 
@@ -368,18 +427,36 @@ def staging_updates() -> PreviewDigest:
     return PreviewDigest(config, steps, {"same": 1, "update": 3})
 
 
+def _prod_base() -> dict[str, Any]:
+    return _defaults("prod", webhook_timeout_secs=25, anchorsite_override="Ashburn, VA", call_cost_in_webhooks=True)
+
+
+def _prod_unchanged() -> tuple[Application, Application]:
+    """Two prod applications live as declared: ivr, and fax-gateway, which lacks the failover URL production requires."""
+    base = _prod_base()
+    ivr = Application("ivr", {"application_name": "acme-ivr", "webhook_event_url": "https://hooks.example.com/telnyx/ivr", "webhook_event_failover_url": "https://failover.hooks.example.com/telnyx/ivr", **base}, "1293384261075731002")
+    fax = Application(
+        "fax-gateway",
+        {"application_name": "acme-fax-gateway", "webhook_event_url": "https://hooks.example.com/telnyx/fax", "inbound": {"channel_limit": 4}, **base},
+        "1293384261075731004",
+    )
+    for app in (ivr, fax):
+        app.live = api_object(app.app_id, app.declared)
+    return ivr, fax
+
+
 def prod_mixed() -> PreviewDigest:
-    """`preview --refresh` of prod: an adoption, a create whose URL carries credentials, a switch-off, a delete."""
+    """`preview --refresh` of prod: an adoption, a create whose URL carries credentials, a switch-off, a delete,
+    and an unchanged application against a mandatory policy."""
     stack = "prod"
-    base = _defaults(stack, webhook_timeout_secs=25, anchorsite_override="Ashburn, VA", call_cost_in_webhooks=True)
+    base = _prod_base()
     router = Application(
         "call-router",
         {"application_name": "acme-call-router", "webhook_event_url": "https://hooks.example.com/telnyx/call-router", "active": False, **base},
         "1293384261075731001",
     )
     router.live = api_object(router.app_id, {**router.declared, "active": True})
-    ivr = Application("ivr", {"application_name": "acme-ivr", "webhook_event_url": "https://hooks.example.com/telnyx/ivr", "webhook_event_failover_url": "https://failover.hooks.example.com/telnyx/ivr", **base}, "1293384261075731002")
-    ivr.live = api_object(ivr.app_id, ivr.declared)
+    ivr, fax = _prod_unchanged()
     legacy = Application(
         "legacy-ivr",
         {"application_name": "Legacy IVR <EU> & fax", "webhook_event_url": "https://legacy.example.com/ivr", "dtmf_type": "SIP INFO", "first_command_timeout": True, "import_id": "1293384261075731499"},
@@ -395,8 +472,8 @@ def prod_mixed() -> PreviewDigest:
     )
     gone = Application("eu-call-router", {}, "1293384261075731003")
     gone.live = api_object(gone.app_id, {"application_name": "acme-call-router-eu", "webhook_event_url": "https://eu.hooks.example.com/telnyx/call-router", "inbound": {"channel_limit": 50}})
-    existing = [router, ivr, gone]
-    config = engine_config({a.name: a.declared for a in (router, ivr, legacy, partner)}, secret_key=True)
+    existing = [router, ivr, fax, gone]
+    config = engine_config({a.name: a.declared for a in (router, ivr, fax, legacy, partner)}, secret_key=True)
     old_config = engine_config({a.name: a.previous() for a in existing}, secret_key=True)
     steps = [
         PreviewStep("refresh", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
@@ -409,18 +486,85 @@ def prod_mixed() -> PreviewDigest:
         PreviewStep("create", urn(stack, TYPE_TOKEN, partner.name), provider_reference(stack), new_state=partner.new(stack)),
         PreviewStep("delete", urn(stack, TYPE_TOKEN, gone.name), provider_reference(stack), old_state=gone.old(stack, refreshed=True)),  # deletes come last
     ]
-    return PreviewDigest(config, steps, {"create": 2, "delete": 1, "same": 2, "update": 2})
+    return PreviewDigest(config, steps, {"create": 2, "delete": 1, "same": 3, "update": 2})
+
+
+def prod_unchanged_against_policy() -> PreviewDigest:
+    """`preview --refresh` of prod where nothing changes, yet fax-gateway breaks a mandatory policy (which fails the
+    preview with the policy pack), and voicemail's webhook URL is secret (so the JSON does not show it)."""
+    stack = "prod"
+    ivr, fax = _prod_unchanged()
+    voicemail = Application(
+        "voicemail",
+        {"application_name": "acme-voicemail", "webhook_event_url": "https://hooks.example.com/telnyx/voicemail", "webhook_event_failover_url": "https://failover.hooks.example.com/telnyx/voicemail", "inbound": {"channel_limit": 2}, **_prod_base()},
+        "1293384261075731005",
+        secret=("webhook_event_url",),
+    )
+    voicemail.live = api_object(voicemail.app_id, voicemail.declared)
+    apps = [fax, ivr, voicemail]
+    config = engine_config({a.name: a.declared for a in apps}, secret_key=True)
+    steps = [
+        PreviewStep("refresh", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
+        PreviewStep("refresh", urn(stack, PROVIDER_TYPE, "default"), old_state=provider_state(stack, config, True), new_state=provider_state(stack, config, True)),
+        *(PreviewStep("refresh", urn(stack, TYPE_TOKEN, a.name), provider_reference(stack), a.old(stack), a.old(stack)) for a in apps),
+        PreviewStep("same", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
+    ]
+    return PreviewDigest(config, steps, {"same": 5})
+
+
+def _staging_applications() -> list[Application]:
+    """Staging as deployed: two applications, both live as declared."""
+    stack = "staging"
+    router = Application("call-router", {"application_name": "call-router-staging", "webhook_event_url": "https://staging.hooks.example.com/telnyx/call-router", **_defaults(stack)}, "3001")
+    ivr = Application("ivr", {"application_name": "ivr-staging", "webhook_event_url": "https://staging.hooks.example.com/telnyx/ivr", "inbound": {"channel_limit": 10}, **_defaults(stack)}, "3002")
+    for app in (router, ivr):
+        app.live = api_object(app.app_id, app.declared)
+    return [router, ivr]
+
+
+# The mistake both failed previews make: a channel limit below zero, in a nested setting.
+BAD_CHANNEL_LIMIT = {"inbound": {"channel_limit": -1}}
 
 
 def staging_failed() -> PreviewDigest:
-    """A preview that failed: the provider's check refused a value (the engine's wording, `has a problem`)."""
+    """`preview --refresh` of staging after a stack-file mistake: the program refuses its config before registering anything.
+
+    The refresh comes first (every resource in the state), then the program registers the root stack
+    (the SDK completes that registration before it reports the error) and raises
+    `Invalid stack configuration`: no application gets a program step.
+    """
     stack = "staging"
-    message = (
-        f"error: {TYPE_TOKEN} resource 'ivr': property inbound.channel_limit value {{-1}} has a problem: "
-        "got -1, out of range; expected a whole number of at least 0\n"
-    )
+    apps = _staging_applications()
+    config = engine_config({a.name: {**a.declared, **BAD_CHANNEL_LIMIT} if a.name == "ivr" else a.declared for a in apps})
+    old_config = engine_config({a.name: a.previous() for a in apps})
+    steps = [
+        PreviewStep("refresh", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
+        PreviewStep("refresh", urn(stack, PROVIDER_TYPE, "default"), old_state=provider_state(stack, old_config, True), new_state=provider_state(stack, old_config, True)),
+        *(PreviewStep("refresh", urn(stack, TYPE_TOKEN, a.name), provider_reference(stack), a.old(stack), a.old(stack)) for a in apps),
+        PreviewStep("same", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
+    ]
+    return PreviewDigest(config, steps, {"same": 1}, program_error_diagnostics(run_error_of(stack, config)))
+
+
+def check_failed_declaration() -> dict[str, Any]:
+    """The application a program declares in code (not from a stack file), with the mistake the provider's check refuses."""
+    return {"application_name": "ivr-staging", "webhook_event_url": "https://staging.hooks.example.com/telnyx/ivr", **BAD_CHANNEL_LIMIT}
+
+
+def staging_check_failed() -> PreviewDigest:
+    """`preview` of a program that declares staging's ivr in code, and the provider's `check` refuses a nested setting.
+
+    The stack file's loader catches this mistake first (`staging_failed`); the provider's check is what
+    stops a program that declares the resource in code. The failure names no property (the engine finds
+    only top-level ones and would print a URL's value, `provider/reporting.py`), so its reason starts
+    with the setting's path. Before the check, the root stack and the default provider (which the check
+    needs) were registered, unchanged; the engine stops at the invalid resource, so it has no step.
+    """
+    stack = "staging"
+    result = CallControlApplicationProvider().check({}, check_failed_declaration())
+    (failure,) = result.failures
     steps = [PreviewStep("same", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack))]
-    return PreviewDigest({}, steps, {}, [PreviewDiagnostic(message, "error", urn(stack, TYPE_TOKEN, "ivr"))])
+    return PreviewDigest({}, steps, {"same": 2}, [check_failure_diagnostic(stack, "ivr", failure)])
 
 
 def load_300_applications() -> PreviewDigest:
@@ -457,6 +601,8 @@ COMMITTED: dict[str, Callable[[], PreviewDigest]] = {
     "staging-updates.json": staging_updates,
     "prod-mixed.json": prod_mixed,
     "staging-failed.json": staging_failed,
+    "staging-check-failed.json": staging_check_failed,
+    "prod-unchanged-against-policy.json": prod_unchanged_against_policy,
 }
 
 
@@ -493,6 +639,8 @@ def snapshots() -> dict[str, str]:
         "three-stacks.md": comment(dev_no_changes(), staging_updates(), prod_mixed()),
         "no-changes.md": comment(dev_no_changes()),
         "failed-preview.md": comment(dev_no_changes(), staging_failed()),
+        "check-failed.md": comment(staging_check_failed()),
+        "unchanged-against-policy.md": comment(dev_no_changes(), prod_unchanged_against_policy()),
         "size-limit.md": comment(dev_no_changes(), load_300_applications(), details_url="https://github.com/acme/telnyx/actions/runs/42"),
     }
 

@@ -1,4 +1,5 @@
-"""End to end with the Pulumi Automation API: the real engine, the dev stack, the fake Telnyx.
+"""End to end with the Pulumi Automation API: the real engine, the dev stack, the fake Telnyx; and, in a
+git clone of the project, `make up`'s command (scripts/run_stack.py) and `pulumi` commands typed there.
 
 The Pulumi CLI (the engine) is needed and cannot be installed on machines without
 its download site, so these tests skip there with that reason; they run wherever
@@ -8,7 +9,10 @@ its download site, so these tests skip there with that reason; they run wherever
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,9 +20,12 @@ from typing import Any
 import pytest
 import yaml
 
+from scripts.diy_backend import stack_checkpoint
 from scripts.install_pulumi import installed_cli, pinned_version
+from scripts.run_stack import NO_KEY_PREVIEW
 from telnyx_fake import FakeTelnyxServer, TelnyxBackend
 
+from .project_copy import clone_project, git
 from .stack_files import PROJECT, ROOT
 
 
@@ -235,3 +242,68 @@ def test_applications_written_as_a_string_fail_without_a_traceback(stack: Any, p
         stack.preview()
     assert f"stack 'dev': key '{PROJECT}:applications' must be a map of logical names to arguments" in str(caught.value)
     assert "Traceback" not in str(caught.value)
+
+
+# `make up`'s command and typed `pulumi` commands, in a git clone of the project (with the real CLI).
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    """A git clone of the project whose `.venv` is this one's (kept out of `git status` by the clone's own exclude)."""
+    copy = clone_project(tmp_path / "clone")
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    with (copy / ".git" / "info" / "exclude").open("a") as exclude:
+        exclude.write("/.venv\n")  # a symlink: .gitignore's `.venv/` matches folders only
+    return copy
+
+
+def user_environment(**env: str) -> dict[str, str]:
+    """A shell with the CLI on PATH and no Telnyx key, backend or passphrase of its own."""
+    assert CLI is not None
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELNYX_", "PULUMI_"))}
+    environment.update(PATH=f"{CLI.parent}{os.pathsep}{os.environ['PATH']}", PULUMI_SKIP_UPDATE_CHECK="true", **env)
+    return environment
+
+
+def run_stack(clone: Path, *command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.run_stack", *command],
+        cwd=clone, env=env or user_environment(), capture_output=True, text=True, timeout=600,
+    )
+
+
+def typed(clone: Path, *command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A `pulumi` command typed in the project directory."""
+    assert CLI is not None
+    return subprocess.run([str(CLI), *command], cwd=clone, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_the_demo_leaves_git_status_clean(clone: Path) -> None:
+    for command in (["up"], ["preview"], ["destroy"]):
+        result = run_stack(clone, *command)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "using the local fake Telnyx" in result.stdout
+    assert git(clone, "status", "--porcelain", "--untracked-files=all") == ""
+    assert stack_checkpoint(clone / ".fake-telnyx" / "state", PROJECT, "dev") is not None
+    assert not (clone / ".pulumi-state").exists()  # the demo's state is its own
+
+
+def test_typed_pulumi_commands_keep_their_state_in_pulumi_state(clone: Path) -> None:
+    env = user_environment(PULUMI_CONFIG_PASSPHRASE="typed-passphrase")  # no PULUMI_BACKEND_URL: Pulumi.yaml decides
+    created = typed(clone, "stack", "init", "prod", env=env)
+    assert created.returncode == 0, created.stderr
+    assert stack_checkpoint(clone / ".pulumi-state", PROJECT, "prod") is not None
+    listed = typed(clone, "stack", "ls", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert [entry["name"] for entry in json.loads(listed.stdout)] == ["prod"]
+
+
+def test_preview_without_a_key_of_a_typed_stack_previews_it_not_the_demo(clone: Path) -> None:
+    env = user_environment(PULUMI_CONFIG_PASSPHRASE="typed-passphrase")
+    assert typed(clone, "stack", "init", "prod", env=env).returncode == 0
+    result = run_stack(clone, "preview", "--stack", "prod", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(NO_KEY_PREVIEW) == 1 and "local fake" not in result.stdout
+    assert "to create" in result.stdout and not (clone / ".fake-telnyx").exists()
+    refused = run_stack(clone, "up", "--stack", "prod", env=env)
+    assert refused.returncode == 2 and "needs the Telnyx API key" in refused.stderr

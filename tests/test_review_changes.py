@@ -25,7 +25,10 @@ from .preview_fixtures import (
     checked_inputs,
     go_json,
     prod_mixed,
+    prod_unchanged_against_policy,
     provider_outputs,
+    staging_check_failed,
+    staging_failed,
     staging_updates,
     stand_in_evaluate,
 )
@@ -189,7 +192,7 @@ def test_a_stack_lists_deletes_first_and_counts_the_unchanged_from_refresh_steps
     assert [(c.operation, c.logical_name) for c in changes.applications] == [
         ("delete", "eu-call-router"), ("update", "call-router"), ("adopt", "legacy-ivr"), ("create", "partner-router")
     ]
-    assert changes.unchanged == 1  # ivr: refreshed, no program step
+    assert changes.unchanged == 2  # ivr and fax-gateway: refreshed, no program step
     assert [(o.operation, o.name) for o in changes.others] == [("update", "default")]
 
 
@@ -215,3 +218,74 @@ def test_the_projects_policy_rules_are_asked_about_each_application() -> None:
     staging = stack_changes(preview_of(staging_updates()), evaluate)
     ivr = next(c for c in staging.applications if c.logical_name == "ivr")
     assert ivr.secrets_unchecked and ivr.violations == ()  # its URL is secret: not known, so not a violation
+
+
+class Recorder:
+    """An `evaluate` that notes each application it is asked about and flags every one (mandatory)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, properties: Mapping[str, Any], stack: str, application: str) -> list[StandInViolation]:
+        self.seen[application] = dict(properties)
+        return [StandInViolation("p", "mandatory", application)]
+
+
+def test_with_refresh_steps_the_unchanged_applications_are_judged_too() -> None:
+    from policies.rules import evaluate
+
+    changes = stack_changes(preview_of(prod_mixed()), evaluate)
+    judged = {app.logical_name: {v.policy for v in app.violations} for app in changes.unchanged_applications}
+    # fax-gateway has no failover URL; ivr has one on another host but no inbound channel limit.
+    assert judged == {"fax-gateway": {"prod-failover-on-another-host"}, "ivr": {"prod-channel-limits"}}
+    (fax,) = [app for app in changes.unchanged_violating if app.mandatory_violations]
+    assert (fax.logical_name, fax.application_name) == ("fax-gateway", "acme-fax-gateway")
+
+
+def test_an_unchanged_application_is_judged_on_the_inputs_of_its_refresh_step_without_the_engines_keys() -> None:
+    recorder = Recorder()
+    preview = preview_of(prod_mixed())
+    stack_changes(preview, recorder)
+    refresh = next(s for s in preview.steps if s.op == "refresh" and s.urn.name == "fax-gateway")
+    assert refresh.new is not None
+    assert recorder.seen["fax-gateway"] == {k: v for k, v in refresh.new.inputs.items() if not k.startswith("__")}
+    assert recorder.seen["fax-gateway"]["inbound"]["channel_limit"] == 4 and "__provider" not in recorder.seen["fax-gateway"]
+
+
+def test_changed_and_deleted_applications_are_not_judged_again_as_unchanged() -> None:
+    recorder = Recorder()
+    changes = stack_changes(preview_of(prod_mixed()), recorder)
+    assert {app.logical_name for app in changes.unchanged_applications} == {"fax-gateway", "ivr"}
+    assert "eu-call-router" not in recorder.seen  # refreshed, then deleted: no new inputs to judge
+
+
+def test_without_refresh_steps_nothing_is_said_about_unchanged_applications() -> None:
+    recorder = Recorder()
+    quiet = Preview("x", "prod", preview_of(staging_updates()).steps[:1], {"same": 5})  # only the root stack's step
+    changes = stack_changes(quiet, recorder)
+    assert changes.unchanged == 3 and changes.unchanged_applications == () and recorder.seen == {}
+
+
+def test_a_failed_preview_judges_no_unchanged_application() -> None:
+    # The program never registered them, so the policy pack judged none: saying something would be a guess.
+    for digest in (staging_failed(), staging_check_failed()):
+        recorder = Recorder()
+        changes = stack_changes(preview_of(digest), recorder)
+        assert changes.errors and changes.unchanged_applications == () and recorder.seen == {}
+
+
+def test_a_same_step_is_judged_on_the_programs_inputs_rather_than_the_refresh_steps_state() -> None:
+    old = app_state("prod", "router", app_id="77", inputs=checked_inputs(ROUTER), outputs=provider_outputs(api_object("77", ROUTER)))
+    new = app_state("prod", "router", inputs=checked_inputs({**ROUTER, "dtmf_type": "Inband"}))
+    refresh = Step("refresh", Urn.parse(old.urn), _state(old), _state(old))
+    same = Step("same", Urn.parse(old.urn), _state(old), _state(new))
+    for steps in ((refresh, same), (same, refresh)):
+        recorder = Recorder()
+        stack_changes(Preview("x", "prod", steps), recorder)
+        assert recorder.seen["router"]["dtmf_type"] == "Inband"
+
+
+def test_an_unchanged_application_with_a_secret_setting_says_the_policies_could_not_check_it() -> None:
+    changes = stack_changes(preview_of(prod_unchanged_against_policy()), stand_in_evaluate)
+    unchecked = {app.logical_name for app in changes.unchanged_applications if app.secrets_unchecked}
+    assert unchecked == {"voicemail"}

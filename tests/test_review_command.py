@@ -43,6 +43,13 @@ def test_the_detailed_exit_code_tells_no_changes_from_changes_from_failure(capsy
     assert run(capsys, "--detailed-exitcode", path)[0] == expected
 
 
+def test_the_projects_policies_name_an_unchanged_application_that_breaks_one_which_is_not_drift(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(capsys, "--detailed-exitcode", PREVIEWS / "prod-unchanged-against-policy.json")
+    assert code == 0  # nothing would change; the preview's own exit status says it failed on the policy
+    assert "> - `prod` · `fax-gateway` (`acme-fax-gateway`): 🛑 policy `prod-failover-on-another-host` (mandatory)" in out
+    assert "The policies could not check the secret settings of unchanged `voicemail`" in out
+
+
 def test_without_the_flag_changes_exit_zero_and_a_failed_preview_one(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, PROD)[0] == 0
     assert run(capsys, DEV, FAILED)[0] == 1

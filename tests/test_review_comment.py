@@ -7,15 +7,23 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from scripts.review_comment.changes import ApplicationChange, SettingChange, StackChanges, stack_changes
+from scripts.review_comment.changes import (
+    ApplicationChange,
+    SettingChange,
+    StackChanges,
+    UnchangedApplication,
+    stack_changes,
+)
 from scripts.review_comment.comment import GITHUB_COMMENT_LIMIT, MANY_CHANGES, code, plain, render_comment, size, value
 from scripts.review_comment.preview_json import SECRET, parse_preview
 
 from .preview_fixtures import (
+    StandInViolation,
     dev_no_changes,
     go_json,
     load_300_applications,
     prod_mixed,
+    staging_check_failed,
     staging_failed,
     staging_updates,
     stand_in_evaluate,
@@ -147,8 +155,20 @@ def test_a_failed_preview_shows_its_error_and_a_warning_at_the_top() -> None:
     text = render_comment(stacks(dev_no_changes(), staging_failed()))
     assert text.index("> [!WARNING]") < text.index("### `dev`")
     assert "the preview of `staging` failed" in text
-    assert "### `staging`: the preview failed\n\n```text\nerror: pulumi-python:dynamic/telnyx:CallControlApplication resource 'ivr'" in text
+    assert "### `staging`: the preview failed\n\n```text\nerror: Invalid stack configuration:\nstack 'staging': application 'ivr'" in text
     assert "No changes" not in text
+
+
+def test_a_failed_previews_errors_share_one_code_block_in_their_order() -> None:
+    text = render_comment(stacks(staging_failed()))
+    block = text[text.index("```text\n") : text.index("\n```\n")]
+    assert block.count("error: ") == 2 and block.index("Invalid stack configuration") < block.index("an unhandled error occurred")
+
+
+def test_a_check_failure_shows_the_engines_line_with_the_setting_in_the_reason() -> None:
+    text = render_comment(stacks(staging_check_failed()))
+    assert "### `staging`: the preview failed" in text
+    assert "resource 'ivr' has a problem: inbound.channel_limit got -1, out of range" in text
 
 
 def test_files_that_are_not_previews_are_named_in_the_warning() -> None:
@@ -172,3 +192,64 @@ def test_pulumis_own_resources_are_summed_up_in_one_line() -> None:
 def test_even_a_limit_smaller_than_the_summaries_is_kept() -> None:
     cut = render_comment(stacks(dev_no_changes(), staging_updates(), prod_mixed()), limit=600)
     assert size(cut) <= 600 and cut.rstrip().endswith("limit for a comment.**")
+
+
+def unchanged(name: str, *violations: StandInViolation, stack: str = "prod") -> UnchangedApplication:
+    return UnchangedApplication(stack, name, f"acme-{name}", tuple(violations))  # type: ignore[arg-type]
+
+
+MANDATORY = StandInViolation("prod-needs-failover", "mandatory", "needs a failover URL")
+ADVISORY = StandInViolation("prod-channel-limits", "advisory", "set a channel limit")
+
+
+def quiet_stack(*apps: UnchangedApplication, name: str = "prod") -> list[StackChanges]:
+    return [StackChanges(name, (), unchanged=len(apps), others=(), errors=(), unchanged_applications=apps)]
+
+
+def test_an_unchanged_application_against_a_mandatory_policy_is_listed_with_the_dangers() -> None:
+    text = render_comment(stacks(dev_no_changes(), staging_updates(), prod_mixed()))
+    caution = text[text.index("> [!CAUTION]") : text.index("\n\n", text.index("> [!CAUTION]"))]
+    assert "> **1 unchanged application breaks a mandatory policy, so the preview fails and `up` stops:**" in caution
+    assert "> - `prod` · `fax-gateway` (`acme-fax-gateway`): 🛑 policy `prod-needs-failover` (mandatory)" in caution
+
+
+def test_nothing_to_change_is_not_all_clear_when_an_unchanged_application_breaks_a_policy() -> None:
+    text = render_comment(quiet_stack(unchanged("fax-gateway", MANDATORY)))
+    assert "No changes:" not in text and "> [!CAUTION]" in text
+    assert "### `prod` (production): no changes (1 unchanged)" in text
+
+
+def test_each_unchanged_application_against_policy_is_one_group_in_its_stacks_section() -> None:
+    text = render_comment(quiet_stack(unchanged("fax-gateway", MANDATORY, ADVISORY), unchanged("ivr", ADVISORY)))
+    section = text[text.index("### `prod`") :]
+    assert "**2 unchanged applications against policy** (their settings as last deployed;" in section
+    assert (
+        "- `fax-gateway` — `acme-fax-gateway`\n"
+        "  - 🛑 policy `prod-needs-failover` (mandatory): needs a failover URL\n"
+        "  - policy `prod-channel-limits` (advisory): set a channel limit\n"
+        "- `ivr` — `acme-ivr`\n"
+        "  - policy `prod-channel-limits` (advisory): set a channel limit\n"
+    ) in section
+
+
+def test_an_advisory_result_on_an_unchanged_application_is_listed_but_is_no_danger() -> None:
+    text = render_comment(quiet_stack(unchanged("ivr", ADVISORY)))
+    assert "> [!CAUTION]" not in text and "policy `prod-channel-limits` (advisory)" in text
+
+
+def test_an_unchanged_application_without_violations_is_not_listed() -> None:
+    text = render_comment(quiet_stack(unchanged("ivr"), unchanged("fax-gateway", MANDATORY)))
+    assert "`ivr`" not in text and "**1 unchanged application against policy**" in text
+
+
+def test_when_cutting_advice_on_unchanged_applications_goes_first_and_their_mandatory_results_stay() -> None:
+    advised = [unchanged(f"tenant-{i:03d}", ADVISORY, stack="load") for i in range(300)]
+    blocked = unchanged("fax-gateway", MANDATORY, stack="load")
+    stack = StackChanges("load", (change("router", "update", stack="load"),), unchanged=301, others=(), errors=(), unchanged_applications=(*advised, blocked))
+    cut = render_comment([stack], limit=8_000)
+    assert size(cut) <= 8_000
+    assert "- **update** `router`" in cut and "- `fax-gateway` — `acme-fax-gateway`" in cut
+    shown = cut.count("- `tenant-")
+    assert 0 < shown < 300
+    assert f"- … {300 - shown} more unchanged applications not shown here" in cut
+    assert f"the policy results of {300 - shown} unchanged applications (the least dangerous ones, in `load`) are not shown" in cut

@@ -9,20 +9,26 @@ tests/fixtures/review/*.md after a deliberate change; review the diff before com
 from __future__ import annotations
 
 import json
+import runpy
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+import pulumi
 import pytest
+from pulumi.dynamic import CheckFailure
 
 from scripts.review_comment.changes import stack_changes
 from scripts.review_comment.comment import render_comment
 from scripts.review_comment.preview_json import KEYS_READ, SECRET, parse_preview
 
+from .dynamic_host import DynamicProviderHost, with_provider
 from .preview_fixtures import (
     COMMITTED,
     EXPECTED,
     PREVIEWS,
+    check_failed_declaration,
+    check_failure_diagnostic,
     dev_no_changes,
     go_json,
     load_300_applications,
@@ -31,6 +37,7 @@ from .preview_fixtures import (
     staging_updates,
     stand_in_evaluate,
 )
+from .pulumi_mocks import install
 from .stack_files import ROOT
 
 # struct -> (file in pulumi/pulumi, its JSON field names)
@@ -174,3 +181,35 @@ def test_the_readme_example_is_what_the_renderer_writes() -> None:
     readme = (ROOT / "README.md").read_text()
     example = readme.split("````markdown\n", 1)[1].split("\n````", 1)[0]
     assert example == body
+
+
+def committed(name: str) -> dict[str, Any]:
+    return dict(json.loads((PREVIEWS / name).read_text()))
+
+
+def test_the_failed_previews_first_error_is_what_the_stack_program_raises_for_that_stack_config() -> None:
+    digest = committed("staging-failed.json")
+    install("staging", digest["config"])  # the stack config the preview ran with, as the engine hands it over
+    with pytest.raises(pulumi.RunError) as caught:
+        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+    # pulumi-language-python-exec logs str(error) with pulumi.log.error; the engine writes "error: " before it.
+    first, second = digest["diagnostics"]
+    assert first == {"message": f"error: {caught.value}\n", "severity": "error"}
+    assert str(caught.value).startswith("Invalid stack configuration:\nstack 'staging': application 'ivr': key 'inbound.channel_limit'")
+    assert second["message"] == "error: an unhandled error occurred: program exited with non-zero exit code: 1\n"
+    assert not any(step["op"] not in ("refresh", "same") for step in digest["steps"])  # no application got a program step
+
+
+def test_the_check_failure_is_what_the_provider_host_returns_over_grpc_in_the_engines_words() -> None:
+    host = DynamicProviderHost()
+    try:
+        _, failures = host.check(with_provider(check_failed_declaration()), name="ivr")
+    finally:
+        host.close()
+    (failure,) = failures
+    assert failure.property == ""  # a nested setting: the engine's "has a problem" line without a property
+    (diagnostic,) = committed("staging-check-failed.json")["diagnostics"]
+    expected = check_failure_diagnostic("staging", "ivr", CheckFailure(failure.property, failure.reason)).to_json()
+    assert diagnostic == expected
+    assert diagnostic["message"].startswith("error: pulumi-python:dynamic/telnyx:CallControlApplication resource 'ivr' has a problem: inbound.channel_limit ")
+    assert "property" not in diagnostic["message"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,29 +23,18 @@ import yaml
 from scripts.install_pulumi import archive_name, release_platform
 from scripts.run_stack import NO_KEY_PREVIEW, uses_real_api
 
+from .project_copy import clone_project, git
 from .release_server import VERSION, closed_url, serve, write_release
-from .stack_files import PROJECT, ROOT
+from .stack_files import PROJECT
 
 STAND_IN = f"#!{sys.executable}\n" + (Path(__file__).parent / "pulumi_stand_in.py").read_text()
 REAL_KEY = "real-key-not-used"
 
 
-def git(project: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=True).stdout
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A fresh clone of the project as it is now (tracked files and new ones not ignored)."""
-    copy = tmp_path / "project"
-    for name in git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0"):
-        if name and (ROOT / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, copy / name)
-    git(copy, "init", "-q")
-    git(copy, "add", "-A")
-    git(copy, "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "snapshot")
-    return copy
+    """A fresh clone of the project as it is now, committed to its own git repository."""
+    return clone_project(tmp_path / "project")
 
 
 class Runner:
@@ -212,11 +200,93 @@ def test_changing_a_real_stack_without_a_key_is_refused_before_pulumi_runs(runne
 
 
 def test_which_stacks_are_real() -> None:
-    assert not uses_real_api({}, {f"{PROJECT}:applications": {}})
-    assert uses_real_api({"TELNYX_API_KEY": "k"}, {})
-    assert uses_real_api({}, {"telnyx:apiKey": {"secure": "v1:abc"}})
-    assert uses_real_api({}, {"telnyx:baseUrl": "https://api.telnyx.com/v2"})
-    assert uses_real_api({"PULUMI_BACKEND_URL": "s3://state"}, {})  # a chosen backend holds real state
+    assert not uses_real_api({}, {f"{PROJECT}:applications": {}}, in_project_state=False)
+    assert uses_real_api({"TELNYX_API_KEY": "k"}, {}, in_project_state=False)
+    assert uses_real_api({}, {"telnyx:apiKey": {"secure": "v1:abc"}}, in_project_state=False)
+    assert uses_real_api({}, {"telnyx:baseUrl": "https://api.telnyx.com/v2"}, in_project_state=False)
+    assert uses_real_api({"PULUMI_BACKEND_URL": "s3://state"}, {}, in_project_state=False)  # a chosen backend holds real state
+    assert uses_real_api({}, {}, in_project_state=True)  # the stack is in .pulumi-state/: made by a real run
+
+
+PASSPHRASE = {"PULUMI_CONFIG_PASSPHRASE": "real-passphrase"}
+
+
+def project_checkpoint(project: Path, stack: str, suffix: str = ".json") -> Path:
+    return project / ".pulumi-state" / ".pulumi" / "stacks" / PROJECT / f"{stack}{suffix}"
+
+
+def make_prod_real(runner: Runner, how: str) -> None:
+    """Give prod state in .pulumi-state/: by an earlier `make up` with the key, or by a typed `pulumi stack init`."""
+    if how == "make up with the key":
+        done = runner.make("--yes", "up", "--stack", "prod", env=real())
+    else:
+        done = runner.pulumi("stack", "init", "prod", env=PASSPHRASE)
+    assert done.returncode == 0, done.stderr
+    assert project_checkpoint(runner.project, "prod").is_file()
+    runner.log.unlink()
+
+
+@pytest.mark.parametrize("how", ["make up with the key", "typed stack init"])
+def test_preview_without_a_key_of_a_stack_in_the_projects_state_previews_that_stack_without_refresh(
+    runner: Runner, project: Path, how: str
+) -> None:
+    make_prod_real(runner, how)
+    result = runner.make("preview", "--stack", "prod", env=PASSPHRASE)
+    assert result.returncode == 0, result.stderr
+    preview = runner.calls()[-1]
+    assert preview["argv"] == ["preview", "--diff", "--stack", "prod"]
+    assert preview["state"] == str(project_checkpoint(project, "prod"))
+    assert preview["backend_url"] is None and preview["base_url"] is None  # prod's own state, never the fake
+    assert result.stdout.count("without --refresh") == 1 and NO_KEY_PREVIEW + "\n" in result.stdout
+    assert "local fake" not in result.stdout and not (project / ".fake-telnyx").exists()
+
+
+@pytest.mark.parametrize("command", ["up", "destroy"])
+def test_changing_a_stack_in_the_projects_state_without_a_key_is_refused_before_pulumi_runs(runner: Runner, command: str) -> None:
+    make_prod_real(runner, "typed stack init")
+    result = runner.make(command, "--stack", "prod", env=PASSPHRASE)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "needs the Telnyx API key" in result.stderr
+    assert "no state in the project's backend" in result.stderr
+    assert runner.calls() == []
+
+
+@pytest.mark.parametrize(
+    ("layout", "checkpoint"),
+    [
+        ({"PULUMI_DIY_BACKEND_GZIP": "true"}, Path(".pulumi", "stacks", PROJECT, "prod.json.gz")),
+        ({"PULUMI_DIY_BACKEND_LEGACY_LAYOUT": "1"}, Path(".pulumi", "stacks", "prod.json")),
+    ],
+    ids=["gzipped", "legacy layout"],
+)
+def test_a_stack_saved_gzipped_or_in_the_legacy_layout_is_found_in_the_projects_state(
+    runner: Runner, project: Path, layout: dict[str, str], checkpoint: Path
+) -> None:
+    assert runner.pulumi("stack", "init", "prod", env={**PASSPHRASE, **layout}).returncode == 0
+    assert (project / ".pulumi-state" / checkpoint).is_file()
+    result = runner.make("preview", "--stack", "prod", env={**PASSPHRASE, **layout})
+    assert result.returncode == 0, result.stderr
+    assert runner.calls()[-1]["argv"] == ["preview", "--diff", "--stack", "prod"]
+    assert runner.calls()[-1]["state"] == str(project / ".pulumi-state" / checkpoint)
+
+
+def test_a_stack_removed_with_stack_rm_is_the_demo_again(runner: Runner, project: Path) -> None:
+    make_prod_real(runner, "typed stack init")
+    assert runner.pulumi("stack", "rm", "prod", "--yes", "--preserve-config", env=PASSPHRASE).returncode == 0
+    assert project_checkpoint(project, "prod", ".json.bak").is_file()  # what `stack rm` leaves: not a stack
+    result = runner.make("preview", "--stack", "prod")
+    assert result.returncode == 0, result.stderr
+    assert runner.calls()[-1]["backend_url"] == (project / ".fake-telnyx" / "state").as_uri()
+
+
+def test_only_a_stack_with_state_in_the_project_is_real_the_demo_never_makes_one(runner: Runner, project: Path) -> None:
+    make_prod_real(runner, "typed stack init")
+    demo_state = (project / ".fake-telnyx" / "state").as_uri()
+    for command in ("up", "preview"):  # the demo's own state is apart, so its stack stays the demo
+        result = runner.make(command, "--stack", "dev")
+        assert result.returncode == 0, result.stderr
+        assert runner.calls()[-1]["backend_url"] == demo_state and runner.calls()[-1]["api_status"] == 200
+    assert not project_checkpoint(project, "dev").exists()
 
 
 def test_the_demo_preview_refreshes_against_the_fake(runner: Runner, project: Path) -> None:

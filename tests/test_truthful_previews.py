@@ -22,6 +22,7 @@ from .dynamic_host import DIFF_NONE, DIFF_SOME, UNKNOWN, DynamicProviderHost, se
 
 REQUIRED = {"application_name": "call-router", "webhook_event_url": "https://hooks.example.com/telnyx"}
 RESET_WARNING = "This Telnyx API resets the fields a PATCH leaves out"
+RESTORED_NOTE = "came back at its default after a PATCH that left it out"
 
 
 @pytest.fixture
@@ -184,6 +185,62 @@ def test_an_update_leaves_every_untouched_field_as_it_was_whatever_the_api_does_
         assert bodies[1]["inbound"]["channel_limit"] == 5 and bodies[2]["dtmf_type"] == "Inband"
         assert stderr[0].count(RESET_WARNING) == 1
         assert "dtmf_type" in stderr[0] and "inbound.channel_limit" in stderr[0]
+
+
+def test_a_portal_edit_back_to_the_default_survives_an_unrelated_update_when_the_api_kept_the_other_omitted_fields(
+    fake: FakeTelnyxServer,
+) -> None:
+    backend = fake.backend
+    program = {**REQUIRED, "dtmf_type": "Inband", "webhook_timeout_secs": 20, "inbound": {"channel_limit": 5}}
+    with own_host(fake) as (host, stderr):
+        app_id, outputs, inputs = host.deploy(program)
+        backend.applications[app_id]["dtmf_type"] = "RFC 2833"  # back to the default in the portal; no refresh
+        switched_off, _ = host.check(with_provider({**program, "active": False}), olds=inputs)
+        outputs = host.update(app_id, outputs, switched_off)
+        assert host.diff(app_id, outputs, switched_off).changes == DIFF_SOME  # the next preview shows the edit
+
+    assert patch_bodies(backend) == [{**REQUIRED, "active": False}]
+    assert backend.applications[app_id]["dtmf_type"] == "RFC 2833" and outputs["dtmf_type"] == "RFC 2833"
+    assert backend.applications[app_id]["inbound"]["channel_limit"] == 5
+    assert RESET_WARNING not in stderr[0] and RESTORED_NOTE not in stderr[0]
+
+
+@pytest.mark.parametrize("mode", ["merge", "reset"])
+def test_a_single_omitted_setting_back_at_its_default_is_written_back_with_a_note_and_switches_nothing_to_full_state(
+    fake: FakeTelnyxServer, mode: str
+) -> None:
+    # One declared setting back at its default cannot tell a resetting API from a portal edit: it is
+    # written back (what the program says), noted, and later updates still send only what changes.
+    backend = fake.backend
+    program = {**REQUIRED, "dtmf_type": "Inband"}
+    backend.set_patch_mode(mode)
+    try:
+        with own_host(fake) as (host, stderr):
+            app_id, outputs, inputs = host.deploy(program)
+            if mode == "merge":
+                backend.applications[app_id]["dtmf_type"] = "RFC 2833"  # back to the default in the portal
+            switched_off, _ = host.check(with_provider({**program, "active": False}), olds=inputs)
+            outputs = host.update(app_id, outputs, switched_off)
+            switched_on, _ = host.check(with_provider(program), olds=switched_off)
+            outputs = host.update(app_id, outputs, switched_on)
+            assert host.diff(app_id, outputs, switched_on).changes == DIFF_NONE
+    finally:
+        backend.set_patch_mode("merge")
+
+    live = fields.live_state(backend.applications[app_id])
+    assert fields.differing_paths(fields.desired_state(fields.validate(program).properties), live) == []
+    # Each update starts with only what changes; a corrective PATCH follows each one that came back reset.
+    updates = [(False, True), (True, mode == "reset")]
+    bodies = iter(patch_bodies(backend))
+    for active, corrected in updates:
+        assert next(bodies) == {**REQUIRED, "active": active}
+        if corrected:
+            corrective = next(bodies)
+            assert corrective["dtmf_type"] == "Inband" and corrective["active"] is active
+    assert next(bodies, None) is None
+    assert stderr[0].count(RESTORED_NOTE) == (2 if mode == "reset" else 1)
+    assert f"dtmf_type of call control application {app_id} {RESTORED_NOTE}" in stderr[0]
+    assert RESET_WARNING not in stderr[0]
 
 
 # --- display = plan: after a refresh the state's inputs are the live settings ---------------------

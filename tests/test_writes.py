@@ -135,6 +135,66 @@ def test_the_corrective_patch_keeps_someone_elses_edit_while_it_restores_reset_f
     assert answer["anchorsite_override"] == "Chicago, IL" and answer["dtmf_type"] == "Inband"
 
 
+def test_a_portal_edit_back_to_the_default_among_omitted_fields_the_api_kept_is_left_as_it_is(
+    writer: ApplicationWriter, backend: TelnyxBackend, warnings: list[str]
+) -> None:
+    app_id, last_known = created(backend)
+    backend.applications[app_id]["dtmf_type"] = "RFC 2833"  # the default, set in the portal since the last read
+    answer = writer.update(app_id, desired(active=False), last_known)
+    assert answer["dtmf_type"] == "RFC 2833" and answer["inbound"]["channel_limit"] == 5
+    assert [r.body for r in backend.calls("PATCH")] == [{**REQUIRED, "active": False}]
+    assert warnings == [] and not writer.sends_full_state
+
+
+def test_an_omitted_field_kept_at_another_value_shows_the_api_merges() -> None:
+    last_known = desired()
+    answer = {**desired(dtmf_type="RFC 2833", tags=[]), "inbound": {**desired()["inbound"], "channel_limit": 6}}
+    found = reconcile({**REQUIRED, "active": False}, last_known, {**answer, "active": False})
+    assert found.reset == [] and not found.api_resets_omitted and not found.needs_correction
+
+
+def test_every_omitted_field_that_was_not_a_default_back_at_its_default_proves_a_resetting_api() -> None:
+    answer = {**desired(dtmf_type="RFC 2833", tags=[]), "inbound": {**desired()["inbound"], "channel_limit": None}}
+    found = reconcile(REQUIRED, desired(), answer)
+    assert found.reset == ["dtmf_type", "tags", "inbound.channel_limit"] and found.api_resets_omitted
+
+
+def test_a_single_omitted_field_back_at_its_default_is_written_back_with_a_note_and_no_switch_to_full_state(
+    writer: ApplicationWriter, backend: TelnyxBackend, warnings: list[str]
+) -> None:
+    app = backend.add_from_portal({**REQUIRED, "dtmf_type": "Inband"})
+    app_id, last_known = app["id"], fields.live_state(app)
+    one_setting = fields.desired_state(fields.validate({**REQUIRED, "dtmf_type": "Inband", "active": False}).properties)
+    backend.applications[app_id]["dtmf_type"] = "RFC 2833"  # a portal edit, or what a resetting API would do
+    backend.clear_requests()
+
+    answer = writer.update(app_id, one_setting, last_known)
+    assert answer["dtmf_type"] == "Inband" and answer["active"] is False
+    first, corrective = (r.body for r in backend.calls("PATCH"))
+    assert first == {**REQUIRED, "active": False} and corrective == one_setting
+    [note] = warnings
+    assert note.startswith(f"dtmf_type of call control application {app_id} came back at its default")
+    assert ApplicationWriter.RESET_WARNING.split(":")[0] not in note
+    assert not writer.sends_full_state
+
+
+def test_a_resetting_api_with_one_declared_setting_costs_a_corrective_patch_per_update_and_ends_right(
+    writer: ApplicationWriter, backend: TelnyxBackend, warnings: list[str]
+) -> None:
+    app = backend.add_from_portal({**REQUIRED, "dtmf_type": "Inband"})
+    app_id, last_known = app["id"], fields.live_state(app)
+    backend.set_patch_mode("reset")
+    backend.clear_requests()
+    expected_bodies = []
+    for active in (False, True):
+        meant = fields.desired_state(fields.validate({**REQUIRED, "dtmf_type": "Inband", "active": active}).properties)
+        last_known = fields.live_state(writer.update(app_id, meant, last_known))
+        assert fields.differing_paths(meant, last_known) == []
+        expected_bodies += [{**REQUIRED, "active": active}, meant]  # minimal, then the full state
+    assert [r.body for r in backend.calls("PATCH")] == expected_bodies
+    assert len(warnings) == 2 and not writer.sends_full_state
+
+
 def test_a_field_sent_but_not_kept_gets_one_corrective_patch_then_fails_naming_it(
     writer: ApplicationWriter, backend: TelnyxBackend
 ) -> None:

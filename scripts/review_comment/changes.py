@@ -5,6 +5,13 @@ settings are computed here the way the provider's `diff` decides them: the appli
 last returned it (the old state's outputs) against the full desired state of the checked inputs
 (`fields.live_state` / `fields.desired_state` / `fields.differing_paths`). Equal spellings and
 omitted defaults are therefore never changes.
+
+The policy pack judges every application a preview registers, changed or not, so an unchanged one
+can fail the preview too. The JSON shows an unchanged application only as a `refresh` step (with
+`--refresh`; its state as last deployed, before the refresh) or a `same` step (with
+`--show-sames`; the program's inputs): the policies are asked about those. Without either, or
+when the preview failed (the program never registered the applications, so no policy ran on
+them), nothing is said about unchanged applications.
 """
 
 from __future__ import annotations
@@ -78,6 +85,22 @@ class ApplicationChange:
 
 
 @dataclass(frozen=True)
+class UnchangedApplication:
+    """An application the preview leaves as it is, with the policy results for its settings."""
+
+    stack: str
+    logical_name: str
+    application_name: Any
+    violations: tuple[Violation, ...]
+    secrets_unchecked: bool = False  # the policies could not check the settings the engine hides
+
+    @property
+    def mandatory_violations(self) -> tuple[Violation, ...]:
+        """The policy violations that fail the preview and stop `up`, although nothing changes."""
+        return tuple(v for v in self.violations if v.enforcement == "mandatory")
+
+
+@dataclass(frozen=True)
 class OtherChange:
     """A step on one of Pulumi's own resources (the stack, the dynamic provider): no Telnyx call."""
 
@@ -95,6 +118,13 @@ class StackChanges:
     unchanged: int
     others: tuple[OtherChange, ...]
     errors: tuple[str, ...]
+    # The unchanged applications the policies were asked about (see the module's docstring).
+    unchanged_applications: tuple[UnchangedApplication, ...] = ()
+
+    @property
+    def unchanged_violating(self) -> tuple[UnchangedApplication, ...]:
+        """The unchanged applications that break a policy, by logical name."""
+        return tuple(app for app in self.unchanged_applications if app.violations)
 
     @property
     def production(self) -> bool:
@@ -110,25 +140,33 @@ def stack_changes(preview: Preview, evaluate: Evaluate | None = None) -> StackCh
     """The changes of one stack's preview, applications in reading order (deletes first)."""
     applications: list[ApplicationChange] = []
     others: list[OtherChange] = []
-    seen_unchanged: set[str] = set()
+    unchanged_steps: dict[str, Step] = {}  # logical name -> its `refresh` step, or its `same` step when printed
     for step in preview.steps:
         is_application = step.urn.type == TYPE_TOKEN
         if step.op in NO_CHANGE_OPS:
-            if is_application and step.op in ("same", "refresh"):
-                seen_unchanged.add(step.urn.name)
+            if is_application and (step.op == "same" or (step.op == "refresh" and step.urn.name not in unchanged_steps)):
+                unchanged_steps[step.urn.name] = step
         elif is_application:
             applications.append(application_change(preview.stack, step, evaluate))
         else:
             others.append(OtherChange(step.op, step.urn.type, step.urn.name))
     applications.sort(key=lambda change: (OPERATIONS.index(change.operation), change.logical_name))
     changed = {change.logical_name for change in applications}
-    unchanged = len(seen_unchanged - changed) if seen_unchanged else _unchanged_from_summary(preview, others)
+    unchanged = len(set(unchanged_steps) - changed) if unchanged_steps else _unchanged_from_summary(preview, others)
+    judged: tuple[UnchangedApplication, ...] = ()
+    if evaluate is not None and not preview.errors:
+        judged = tuple(
+            unchanged_application(preview.stack, step, evaluate)
+            for name, step in sorted(unchanged_steps.items())
+            if name not in changed
+        )
     return StackChanges(
         stack=preview.stack,
         applications=tuple(applications),
         unchanged=unchanged,
         others=tuple(others),
         errors=tuple(d.message for d in preview.errors),
+        unchanged_applications=judged,
     )
 
 
@@ -162,11 +200,7 @@ def application_change(stack: str, step: Step, evaluate: Evaluate | None = None)
     violations: tuple[Violation, ...] = ()
     secrets_unchecked = False
     if evaluate is not None and operation != DELETE:
-        # The checked inputs as the JSON holds them (without the `__` keys the engine never displays):
-        # a secret is "[secret]", which the rules treat as not known.
-        checked = {k: v for k, v in new_inputs.items() if not k.startswith("__")}
-        violations = tuple(evaluate(checked, stack, step.urn.name))
-        secrets_unchecked = bool(_hidden_paths(new_inputs, SECRET))
+        violations, secrets_unchecked = policy_results(evaluate, stack, step.urn.name, new_inputs)
     app_id = import_id if operation == ADOPT else (step.old.id if step.old else None)
     return ApplicationChange(
         stack=stack,
@@ -179,6 +213,28 @@ def application_change(stack: str, step: Step, evaluate: Evaluate | None = None)
         production=is_production(stack),
         secrets_unchecked=secrets_unchecked,
     )
+
+
+def unchanged_application(stack: str, step: Step, evaluate: Evaluate) -> UnchangedApplication:
+    """The policy results for an application the preview leaves as it is, from its `same` or `refresh` step.
+
+    A `refresh` step holds the state as last deployed, before this refresh: its inputs are the checked
+    inputs the last `up` registered. The policy pack judges the program's inputs; for an application
+    that does not change they hold the same settings, unless the stack file and the live application
+    have both moved to the same new value since.
+    """
+    state = step.new or step.old
+    inputs = state.inputs if state else {}
+    violations, secrets_unchecked = policy_results(evaluate, stack, step.urn.name, inputs)
+    return UnchangedApplication(stack, step.urn.name, inputs.get("application_name"), violations, secrets_unchecked)
+
+
+def policy_results(evaluate: Evaluate, stack: str, application: str, inputs: Mapping[str, Any]) -> tuple[tuple[Violation, ...], bool]:
+    """The policy violations of one application's checked inputs, and whether secrets kept the rules from a setting."""
+    # The checked inputs as the JSON holds them (without the `__` keys the engine never displays):
+    # a secret is "[secret]", which the rules treat as not known.
+    checked = {k: v for k, v in inputs.items() if not k.startswith("__")}
+    return tuple(evaluate(checked, stack, application)), bool(_hidden_paths(inputs, SECRET))
 
 
 def _operation(op: str, import_id: Any) -> str:

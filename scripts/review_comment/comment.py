@@ -29,6 +29,7 @@ from .changes import (
     ApplicationChange,
     SettingChange,
     StackChanges,
+    UnchangedApplication,
 )
 from .preview_json import SECRET
 
@@ -39,6 +40,7 @@ MANY_CHANGES = 10  # more changed applications than this in one stack go into a 
 MAX_DANGER_LINES = 40
 MAX_VALUE_CHARS = 120
 MAX_ERROR_CHARS = 2_000
+MAX_NAMES = 5  # logical names listed in one line before "and N more"
 WORDS = {DELETE: "to delete", "replace": "to replace", UPDATE: "to update", ADOPT: "to adopt", CREATE: "to create"}
 
 
@@ -55,8 +57,8 @@ def render_comment(
     """The whole comment for the previews of `stacks`, in the order given.
 
     `problems` are files that could not be read as previews. `limit` (characters; None for none)
-    cuts the details of the least dangerous changes first, and says what was cut. `secret` (the API
-    key) is scrubbed from everything, in every encoding.
+    cuts the details of the least dangerous changes (and policy results of unchanged applications)
+    first, and says what was cut. `secret` (the API key) is scrubbed from everything, in every encoding.
     """
     comment = _Comment(stacks, title, marker, problems, details_url, secret, limit or GITHUB_COMMENT_LIMIT)
     everything = comment.entry_keys()
@@ -76,7 +78,10 @@ def has_changes(stacks: Sequence[StackChanges]) -> bool:
     return any(stack.applications for stack in stacks)
 
 
-EntryKey = tuple[int, int]  # (stack index, application index)
+# (stack index, kind, index): a changed application (`StackChanges.applications`) or an unchanged one
+# that breaks a policy (`StackChanges.unchanged_violating`).
+EntryKey = tuple[int, int, int]
+CHANGED, UNCHANGED = 0, 1
 
 
 @dataclass
@@ -90,10 +95,19 @@ class _Comment:
     limit: int
 
     def entry_keys(self) -> list[EntryKey]:
-        return [(s, a) for s, stack in enumerate(self.stacks) for a in range(len(stack.applications))]
+        keys = []
+        for index, stack in enumerate(self.stacks):
+            keys += [(index, CHANGED, a) for a in range(len(stack.applications))]
+            keys += [(index, UNCHANGED, a) for a in range(len(stack.unchanged_violating))]
+        return keys
 
-    def change(self, key: EntryKey) -> ApplicationChange:
-        return self.stacks[key[0]].applications[key[1]]
+    def item(self, key: EntryKey) -> ApplicationChange | UnchangedApplication:
+        stack, kind, index = key
+        return self.stacks[stack].applications[index] if kind == CHANGED else self.stacks[stack].unchanged_violating[index]
+
+    def entry(self, key: EntryKey) -> str:
+        item = self.item(key)
+        return entry(item) if isinstance(item, ApplicationChange) else unchanged_entry(item)
 
     def fit(self, limit: int) -> str:
         """Keep the details of as many changes as fit, dangerous ones first."""
@@ -101,7 +115,7 @@ class _Comment:
         budget = limit - size(self.render([]))
         kept: list[EntryKey] = []
         for key in ranked:
-            cost = size(entry(self.change(key))) + 1
+            cost = size(self.entry(key)) + 1
             if cost <= budget:
                 kept.append(key)
                 budget -= cost
@@ -111,20 +125,22 @@ class _Comment:
             text = self.render(kept)
         return text if size(text) <= limit else _hard_cut(text, limit)
 
-    def _priority(self, key: EntryKey) -> tuple[int, int, int]:
-        change = self.change(key)
-        return (0 if change.dangerous else 1, key[0], key[1])
+    def _priority(self, key: EntryKey) -> tuple[int, EntryKey]:
+        # What blocks or hurts first, then the other changes, then advice on what does not change.
+        item = self.item(key)
+        if isinstance(item, ApplicationChange):
+            return (0 if item.dangerous else 1, key)
+        return (0 if item.mandatory_violations else 2, key)
 
     def render(self, shown: Sequence[EntryKey]) -> str:
         shown_set = set(shown)
         parts = [f"<!-- {self.marker} -->", f"## {_one_line(self.title)}"]
-        if not self.problems and not has_changes(self.stacks) and not any(s.errors for s in self.stacks):
+        quiet = not any(s.errors or s.unchanged_violating for s in self.stacks)
+        if not self.problems and not has_changes(self.stacks) and quiet:
             parts.append(self._no_changes())
             return self._scrubbed(parts)
         parts += self._alerts()
-        for index, stack in enumerate(self.stacks):
-            keys = [(index, a) for a in range(len(stack.applications))]
-            parts.append(self._stack(stack, [k for k in keys if k in shown_set]))
+        parts += [self._stack(index, shown_set) for index in range(len(self.stacks))]
         cut = [key for key in self.entry_keys() if key not in shown_set]
         if cut:
             parts.append(self._cut_note(cut))
@@ -144,12 +160,25 @@ class _Comment:
 
     def _alerts(self) -> list[str]:
         alerts = []
-        dangerous = [change for stack in _production_first(self.stacks) for change in stack.applications if change.dangerous]
+        stacks = _production_first(self.stacks)
+        dangerous = [change for stack in stacks for change in stack.applications if change.dangerous]
+        blocking = [app for stack in stacks for app in stack.unchanged_violating if app.mandatory_violations]
+        lines = []
         if dangerous:
-            lines = [f"> **{_plural(len(dangerous), 'change')} can hurt a live phone system:**"]
+            lines.append(f"> **{_plural(len(dangerous), 'change')} can hurt a live phone system:**")
             lines += [f"> - {danger_line(change)}" for change in dangerous[:MAX_DANGER_LINES]]
             if len(dangerous) > MAX_DANGER_LINES:
                 lines.append(f"> - … and {len(dangerous) - MAX_DANGER_LINES} more")
+        if blocking:
+            if lines:
+                lines.append(">")
+            room = max(1, MAX_DANGER_LINES - len(dangerous))
+            unchanged = _plural(len(blocking), "unchanged application")
+            lines.append(f"> **{unchanged} {'breaks' if len(blocking) == 1 else 'break'} a mandatory policy, so the preview fails and `up` stops:**")
+            lines += [f"> - {blocking_line(app)}" for app in blocking[:room]]
+            if len(blocking) > room:
+                lines.append(f"> - … and {len(blocking) - room} more")
+        if lines:
             alerts.append("> [!CAUTION]\n" + "\n".join(lines))
         failed = [f"> - the preview of {code(stack.stack)} failed (below)" for stack in self.stacks if stack.errors]
         failed += [f"> - {code(problem)}" for problem in self.problems]
@@ -157,14 +186,15 @@ class _Comment:
             alerts.append("> [!WARNING]\n> **Not everything could be previewed:**\n" + "\n".join(failed))
         return alerts
 
-    def _stack(self, stack: StackChanges, shown: Sequence[EntryKey]) -> str:
+    def _stack(self, index: int, shown: set[EntryKey]) -> str:
+        stack = self.stacks[index]
         summary = "the preview failed" if stack.errors else summary_line(stack)
         heading = f"### {code(stack.stack)}{' (production)' if stack.production else ''}: {summary}"
         parts = [heading]
-        for message in stack.errors:
-            parts.append(fenced(_cut(message, MAX_ERROR_CHARS)))
-        entries = [entry(self.change(key)) for key in shown]
-        cut = len(stack.applications) - len(shown)
+        if stack.errors:
+            parts.append(fenced("\n".join(_cut(message.rstrip("\n"), MAX_ERROR_CHARS) for message in stack.errors)))
+        entries = [entry(change) for a, change in enumerate(stack.applications) if (index, CHANGED, a) in shown]
+        cut = len(stack.applications) - len(entries)
         if cut:
             entries.append(f"- … {_plural(cut, 'more change')} not shown here (see the note at the end)")
         if entries:
@@ -173,18 +203,48 @@ class _Comment:
                 label = html.escape(f"{_plural(len(stack.applications), 'changed application')} in {stack.stack}")
                 body = f"<details><summary>{label}</summary>\n\n{body}\n\n</details>"
             parts.append(body)
+        parts += self._unchanged(index, shown)
         if stack.others:
             parts.append(_others(stack) + ".")
         return "\n\n".join(parts)
 
+    def _unchanged(self, index: int, shown: set[EntryKey]) -> list[str]:
+        """The short part on unchanged applications: each one that breaks a policy, and those the policies could not check."""
+        stack = self.stacks[index]
+        violating = stack.unchanged_violating
+        parts = []
+        if violating:
+            lines = [unchanged_entry(app) for u, app in enumerate(violating) if (index, UNCHANGED, u) in shown]
+            cut = len(violating) - len(lines)
+            if cut:
+                lines.append(f"- … {_plural(cut, 'more unchanged application')} not shown here (see the note at the end)")
+            whose = "its" if len(violating) == 1 else "their"
+            lead = (
+                f"**{_plural(len(violating), 'unchanged application')} against policy** ({whose} settings as last deployed; "
+                "a mandatory violation fails the preview and stops `up` even with nothing to change):"
+            )
+            parts.append(lead + "\n\n" + "\n".join(lines))
+        unchecked = [app.logical_name for app in stack.unchanged_applications if app.secrets_unchecked and not app.violations]
+        if unchecked:
+            parts.append(f"The policies could not check the secret settings of unchanged {_names(unchecked)} (the preview hides their values).")
+        return parts
+
     def _cut_note(self, cut: Sequence[EntryKey]) -> str:
-        where = _and([code(self.stacks[index].stack) for index in sorted({index for index, _ in cut})])
+        where = _and([code(self.stacks[index].stack) for index in sorted({key[0] for key in cut})])
         more = f"[the full review]({self.details_url})" if self.details_url else "`make review` (the full review)"
         dangers = sum(1 for stack in self.stacks for change in stack.applications if change.dangerous)
-        listed = "every danger is listed above" if dangers <= MAX_DANGER_LINES else "the dangers come first above"
+        blocking = sum(1 for stack in self.stacks for app in stack.unchanged_violating if app.mandatory_violations)
+        listed = "every danger is listed above" if dangers + blocking <= MAX_DANGER_LINES else "the dangers come first above"
+        changes = sum(1 for key in cut if key[1] == CHANGED)
+        unchanged = len(cut) - changes
+        what = []
+        if changes:
+            what.append(f"the details of {_plural(changes, 'change')}")
+        if unchanged:
+            what.append(f"the policy results of {_plural(unchanged, 'unchanged application')}")
         return (
-            f"✂️ **Cut to fit {_limit_words(self.limit)}:** the details of "
-            f"{_plural(len(cut), 'change')} (the least dangerous ones, in {where}) are not shown; {listed}. See {more}."
+            f"✂️ **Cut to fit {_limit_words(self.limit)}:** {' and '.join(what)} "
+            f"(the least dangerous ones, in {where}) are not shown; {listed}. See {more}."
         )
 
 
@@ -224,6 +284,15 @@ def entry(change: ApplicationChange) -> str:
     return "\n".join(lines)
 
 
+def unchanged_entry(app: UnchangedApplication) -> str:
+    """One unchanged application that breaks a policy: its names, then each policy result on its own line."""
+    lines = [f"- {code(app.logical_name)} — {value(app.application_name)}"]
+    lines += [f"  - {policy_result(violation)}" for violation in app.violations]
+    if app.secrets_unchecked:
+        lines.append("  - the policies could not check the secret settings (the preview hides their values)")
+    return "\n".join(lines)
+
+
 def setting_line(setting: SettingChange) -> str:
     """`⚠️ `path`: `old` → `new` (why it is dangerous)`."""
     name = code(setting.path)
@@ -255,6 +324,12 @@ def danger_line(change: ApplicationChange) -> str:
         reasons.append("a change in a production stack")
     head = f"**{change.operation}** {code(change.logical_name)} ({value(change.application_name)})"
     return f"{code(change.stack)} · {head}: {'; '.join(reasons)}"
+
+
+def blocking_line(app: UnchangedApplication) -> str:
+    """One line of the caution block for an unchanged application that breaks a mandatory policy."""
+    reasons = "; ".join(policy_result(violation) for violation in app.mandatory_violations)
+    return f"{code(app.stack)} · {code(app.logical_name)} ({value(app.application_name)}): {reasons}"
 
 
 def policy_result(violation: Violation) -> str:
@@ -356,6 +431,13 @@ def _plural(count: int, noun: str) -> str:
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _names(names: Sequence[str]) -> str:
+    shown = [code(name) for name in names[:MAX_NAMES]]
+    if len(names) > MAX_NAMES:
+        shown.append(f"{len(names) - MAX_NAMES} more")
+    return _and(shown)
 
 
 def _others(stack: StackChanges) -> str:
