@@ -73,7 +73,7 @@ def test_a_file_with_steps_of_two_stacks_is_refused(tmp_path: Path, capsys: pyte
 
 
 def test_the_api_key_in_the_environment_never_reaches_the_comment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    key = "KEYlive-0123456789abcdef"
+    key = "review-test-key-0123456789abcdef"
     failed = staging_failed()
     failed.diagnostics[0].message = f"error: 401 for Bearer {key}\n"
     path = tmp_path / "staging.json"
