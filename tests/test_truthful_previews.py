@@ -54,6 +54,17 @@ def own_host(fake: FakeTelnyxServer, *, with_key: bool = True) -> Iterator[tuple
         stderr.append(host.close())
 
 
+def switch_active_off_and_on(
+    host: DynamicProviderHost, app_id: str, outputs: dict[str, Any], inputs: dict[str, Any], program: dict[str, Any]
+) -> None:
+    """Two unrelated updates (`active` off, then on again), as two `up`s would run them, ending with no diff."""
+    switched_off, _ = host.check(with_provider({**program, "active": False}), olds=inputs)
+    outputs = host.update(app_id, outputs, switched_off)
+    switched_on, _ = host.check(with_provider(program), olds=switched_off)
+    outputs = host.update(app_id, outputs, switched_on)
+    assert host.diff(app_id, outputs, switched_on).changes == DIFF_NONE
+
+
 def patch_bodies(backend: TelnyxBackend) -> list[Any]:
     return [r.body for r in backend.calls("PATCH")]
 
@@ -160,11 +171,7 @@ def test_an_update_leaves_every_untouched_field_as_it_was_whatever_the_api_does_
         with own_host(fake) as (host, stderr):
             app_id, outputs, inputs = host.deploy(program)
             backend.clear_requests()  # the create's own PATCH set the tags, with the full state
-            switched_off, _ = host.check(with_provider({**program, "active": False}), olds=inputs)
-            outputs = host.update(app_id, outputs, switched_off)
-            switched_on, _ = host.check(with_provider(program), olds=switched_off)
-            outputs = host.update(app_id, outputs, switched_on)
-            assert host.diff(app_id, outputs, switched_on).changes == DIFF_NONE
+            switch_active_off_and_on(host, app_id, outputs, inputs, program)
     finally:
         backend.set_patch_mode("merge")
 
@@ -219,11 +226,7 @@ def test_a_single_omitted_setting_back_at_its_default_is_written_back_with_a_not
             app_id, outputs, inputs = host.deploy(program)
             if mode == "merge":
                 backend.applications[app_id]["dtmf_type"] = "RFC 2833"  # back to the default in the portal
-            switched_off, _ = host.check(with_provider({**program, "active": False}), olds=inputs)
-            outputs = host.update(app_id, outputs, switched_off)
-            switched_on, _ = host.check(with_provider(program), olds=switched_off)
-            outputs = host.update(app_id, outputs, switched_on)
-            assert host.diff(app_id, outputs, switched_on).changes == DIFF_NONE
+            switch_active_off_and_on(host, app_id, outputs, inputs, program)
     finally:
         backend.set_patch_mode("merge")
 
