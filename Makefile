@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
 POLICY_VENV := policies/venv
 POLICY_STAMP := $(POLICY_VENV)/.installed-$(shell cat requirements.txt policies/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help up preview destroy review adopt test lint benchmark benchmark-adopt benchmark-refresh benchmark-soak policy-pack clean
+.PHONY: help up preview destroy review adopt test lint engine benchmark benchmark-adopt benchmark-refresh benchmark-soak policy-pack clean
 .DEFAULT_GOAL := help
 
 ## help: this list (`make` alone prints it too)
@@ -55,9 +55,13 @@ ADOPT_OPTIONS = $(if $(STACK_FILE), --stack-file '$(STACK_FILE)')$(if $(NAME_CON
 adopt: $(STAMP)
 	$(VENV)/bin/python -m scripts.adopt --stack $(STACK)$(ADOPT_OPTIONS)
 
-## test: lint, type-check and run every test
-test: lint
+## test: lint, type-check and run every test (the end-to-end ones on the real engine, built first if need be)
+test: lint engine
 	$(VENV)/bin/pytest
+
+## engine: the Pulumi CLI at the pinned version, from PATH, .pulumi-cli/, the release download or its Go modules
+engine: $(STAMP)
+	@$(VENV)/bin/python -m scripts.install_pulumi > /dev/null
 
 ## lint: ruff and mypy --strict, without the tests
 lint: $(STAMP)

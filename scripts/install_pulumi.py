@@ -1,16 +1,21 @@
 """`python -m scripts.install_pulumi`: the Pulumi CLI this project needs, installed inside it if missing.
 
-Prints the folder holding `pulumi` (to put on PATH), installing it first when `pulumi` is not on PATH; when that
-fails it prints nothing on stdout, hence the `&&` (an empty PATH entry would mean the current directory):
+Prints the folder holding `pulumi`; with `--shell`, the `export` lines that put that CLI and the environment the
+project runs it with (scripts/pulumi_env.py) into a POSIX shell, for the `pulumi` commands you type:
 
-    cli=$(.venv/bin/python -m scripts.install_pulumi) && export PATH="$cli:$PATH"
+    eval "$(.venv/bin/python -m scripts.install_pulumi --shell)"
 
-The release matches the Pulumi SDK pinned in requirements.txt (the CLI and the SDK share version
-numbers). It is downloaded for this OS and architecture from pulumi/pulumi's GitHub release, checked
-against the release's published SHA-256 checksums, unpacked into a temporary folder and only then
-renamed into place, `.pulumi-cli/v<version>/bin/` (git-ignored), so a failed or refused download
-leaves nothing behind. `make up` does the same by itself. PULUMI_CLI_DOWNLOAD_URL replaces the release
-folder's URL (a mirror holding the same files).
+The CLI is found in this order (the first that works wins):
+1. `pulumi` on PATH at a usable version: `pulumi version` parses and is at least the pinned one;
+2. the project's own, installed earlier in `.pulumi-cli/v<version>/bin/` (git-ignored);
+3. the release download: pulumi/pulumi's GitHub release for this OS and architecture, checked against the
+   release's published SHA-256 checksums (PULUMI_CLI_DOWNLOAD_URL replaces the release folder's URL);
+4. a build of the engine from its Go modules when `go` is on PATH (scripts/engine_build.py; PULUMI_CLI_BUILD=0
+   turns it off);
+else one line naming each way tried and how to install by hand. The version is the Pulumi SDK's that
+requirements.txt pins (the CLI and the SDK share version numbers); pulumi-engine/go.mod requires the same.
+Whatever is installed is put together in a temporary folder and only then renamed into place, so a failed or
+refused attempt leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -30,13 +35,17 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+
+from scripts import pulumi_env
+from scripts.engine_build import BuildError, build
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements.txt"
 INSTALL_ROOT = ROOT / ".pulumi-cli"
 DOWNLOAD_URL_ENV = "PULUMI_CLI_DOWNLOAD_URL"
+BUILD_ENV = "PULUMI_CLI_BUILD"
 RELEASE_URL = "https://github.com/pulumi/pulumi/releases/download/v{version}/"
 INSTALL_DOCS = "https://www.pulumi.com/docs/install/"
 DOWNLOAD_TIMEOUT_SECS = 60.0
@@ -49,27 +58,76 @@ class InstallError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Make sure the CLI is available and print the folder that holds it."""
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
+    """Make sure the CLI is available; print the folder that holds it, or the shell's `export` lines."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shell", action="store_true", help="print `export` lines for a POSIX shell's eval")
+    args = parser.parse_args(argv)
     try:
         cli = find_or_install(os.environ)
     except InstallError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(cli.parent)
+    print(pulumi_env.shell_exports(cli, os.environ) if args.shell else cli.parent, end="" if args.shell else "\n")
     return 0
 
 
 def find_or_install(environ: Mapping[str, str], install_root: Path = INSTALL_ROOT) -> Path:
-    """The `pulumi` to run: the one on PATH, else the project's own, downloaded first if needed."""
+    """The `pulumi` to run, found or installed in the order the module's docstring gives."""
+    version = pinned_version()
+    tried: list[str] = []
     on_path = shutil.which("pulumi", path=environ.get("PATH"))
     if on_path:
-        return Path(on_path)
-    version = pinned_version()
+        found = cli_version(Path(on_path))
+        if found is not None and version_key(found) >= version_key(version):
+            return Path(on_path)
+        tried.append(f"`pulumi` on PATH ({on_path}) reports {found or 'no version'}, not v{version} or newer")
     installed = installed_cli(version, install_root)
     if installed is not None:
         return installed
-    return install(version, install_root, environ.get(DOWNLOAD_URL_ENV) or RELEASE_URL.format(version=version))
+    try:
+        return install(version, install_root, environ.get(DOWNLOAD_URL_ENV) or RELEASE_URL.format(version=version))
+    except InstallError as error:
+        tried.append(str(error))
+    if environ.get(BUILD_ENV, "").strip().lower() in ("0", "off", "false", "no"):
+        tried.append(f"building the engine from its Go modules is off ({BUILD_ENV}={environ[BUILD_ENV]})")
+    else:
+        print("The Pulumi CLI is neither on PATH nor downloadable: building it from its Go modules", file=sys.stderr)
+        try:
+            return build_from_modules(version, install_root, environ)
+        except BuildError as error:
+            tried.append(f"building the engine from its Go modules failed: {error}")
+    raise InstallError(
+        f"no Pulumi CLI v{version}: {'; '.join(tried)}; install it by hand "
+        f"(`curl -fsSL https://get.pulumi.com | sh -s -- --version {version}`, see {INSTALL_DOCS}) and run this again"
+    )
+
+
+def cli_version(binary: Path) -> str | None:
+    """What `pulumi version` prints (`v3.260.0`), or None when it does not run or prints no version."""
+    try:
+        result = subprocess.run(
+            [str(binary), "version"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **pulumi_env.FIXED},
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    printed = result.stdout.strip()
+    return printed if result.returncode == 0 and VERSION_PATTERN.fullmatch(printed) else None
+
+
+VERSION_PATTERN = re.compile(r"v?(\d+)\.(\d+)\.(\d+)([-+.].*)?")
+
+
+def version_key(version: str) -> tuple[int, int, int]:
+    """A version's numbers, for comparing (`v3.260.0` and `3.260.0` are equal)."""
+    match = VERSION_PATTERN.fullmatch(version.strip())
+    if match is None:
+        raise InstallError(f"{version!r} is not a version")
+    return int(match.group(1)), int(match.group(2)), int(match.group(3))
 
 
 def pinned_version(requirements: Path = REQUIREMENTS) -> str:
@@ -121,28 +179,49 @@ def install(
     system: str | None = None,
     machine: str | None = None,
 ) -> Path:
-    """Download, verify and unpack the release for this platform; return the installed `pulumi`.
-
-    Everything happens in a temporary folder inside `install_root`; only a complete, verified,
-    runnable CLI is renamed to `v<version>/`, so a failure at any step leaves nothing behind.
-    """
+    """Download, verify and unpack the release for this platform; return the installed `pulumi`."""
     os_name, arch = release_platform(system, machine)
     archive = archive_name(version, os_name, arch)
     base = release_url if release_url.endswith("/") else release_url + "/"
-    install_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=install_root))
-    try:
+
+    def download(staging: Path) -> Path:
         sums = staging / checksums_name(version)
-        _download(base + sums.name, sums, archive, version)
+        _download(base + sums.name, sums, archive)
         expected = published_checksum(sums.read_text(), archive)
         print(f"The Pulumi CLI is not on PATH: downloading {base + archive}", file=sys.stderr)
-        actual = _download(base + archive, staging / archive, archive, version)
+        actual = _download(base + archive, staging / archive, archive)
         if actual != expected:
             raise InstallError(
                 f"{base + archive} does not match its published SHA-256 checksum "
                 f"(expected {expected}, got {actual}); nothing was installed"
             )
-        release = _unpack(staging / archive, staging / "unpacked", os_name)
+        return _unpack(staging / archive, staging / "unpacked", os_name)
+
+    return _install_into(version, install_root, os_name, download, "Installed the Pulumi CLI")
+
+
+def build_from_modules(version: str, install_root: Path, environ: Mapping[str, str]) -> Path:
+    """Build the engine from its Go modules (scripts/engine_build.py); return the installed `pulumi`."""
+
+    def built(staging: Path) -> Path:
+        build(version, staging / "release" / "bin", environ)
+        return staging / "release"
+
+    try:
+        return _install_into(version, install_root, "linux", built, "Built the Pulumi CLI from its Go modules")
+    except InstallError as error:
+        raise BuildError(str(error)) from None
+
+
+def _install_into(
+    version: str, install_root: Path, os_name: str, make: Callable[[Path], Path], done: str
+) -> Path:
+    """Make a release folder (`<folder>/bin/pulumi`) in a temporary folder inside `install_root`; only a complete,
+    runnable CLI of the right version is renamed to `v<version>/`, so a failure at any step leaves nothing behind."""
+    install_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=install_root))
+    try:
+        release = make(staging)
         _check_runs(release / "bin" / _binary_name(os_name), version)
         target = install_root / f"v{version}"
         try:
@@ -150,7 +229,7 @@ def install(
         except OSError as error:
             if not cli_path(version, install_root, os_name).is_file():  # not a concurrent install that won
                 raise InstallError(f"could not move the Pulumi CLI into {target}: {error}") from None
-        print(f"Installed the Pulumi CLI v{version} in {target}", file=sys.stderr)
+        print(f"{done} v{version} in {target}", file=sys.stderr)
         return cli_path(version, install_root, os_name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -167,7 +246,7 @@ def published_checksum(checksums: str, archive: str) -> str:
     raise InstallError(f"the release's checksums list has no SHA-256 for {archive}; nothing was installed")
 
 
-def _download(url: str, destination: Path, archive: str, version: str) -> str:
+def _download(url: str, destination: Path, archive: str) -> str:
     """Stream `url` (the archive or its checksums) into `destination`; return its SHA-256."""
     digest = hashlib.sha256()
     try:
@@ -176,21 +255,17 @@ def _download(url: str, destination: Path, archive: str, version: str) -> str:
                 digest.update(chunk)
                 file.write(chunk)
     except urllib.error.HTTPError as error:
-        raise InstallError(_cannot_download(url, f"HTTP {error.code} {error.reason}", archive, version)) from None
+        raise InstallError(_cannot_download(url, f"HTTP {error.code} {error.reason}", archive)) from None
     except urllib.error.URLError as error:
         reason = getattr(error.reason, "strerror", None) or str(error.reason)
-        raise InstallError(_cannot_download(url, reason, archive, version)) from None
+        raise InstallError(_cannot_download(url, reason, archive)) from None
     except (OSError, TimeoutError) as error:
-        raise InstallError(_cannot_download(url, str(error) or type(error).__name__, archive, version)) from None
+        raise InstallError(_cannot_download(url, str(error) or type(error).__name__, archive)) from None
     return digest.hexdigest()
 
 
-def _cannot_download(url: str, reason: str, archive: str, version: str) -> str:
-    return (
-        f"the Pulumi CLI is not on PATH and downloading {archive} failed: {url}: {reason}; "
-        f"install it by hand (`curl -fsSL https://get.pulumi.com | sh -s -- --version {version}`, "
-        f"see {INSTALL_DOCS}) and run this again"
-    )
+def _cannot_download(url: str, reason: str, archive: str) -> str:
+    return f"downloading the release's {archive} failed: {url}: {reason}"
 
 
 def _unpack(archive: Path, destination: Path, os_name: str) -> Path:
@@ -241,10 +316,10 @@ def _check_runs(binary: Path, version: str) -> None:
             check=False,
         )
     except OSError as error:
-        raise InstallError(f"the downloaded {binary.name} does not run here ({error}); nothing was installed") from None
+        raise InstallError(f"the new {binary.name} does not run here ({error}); nothing was installed") from None
     if result.returncode != 0 or result.stdout.strip().lstrip("v") != version:
         raise InstallError(
-            f"the downloaded {binary.name} reports {result.stdout.strip() or result.stderr.strip()!r}, "
+            f"the new {binary.name} reports {result.stdout.strip() or result.stderr.strip()!r}, "
             f"not v{version}; nothing was installed"
         )
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from scripts import diy_backend
+from scripts import diy_backend, program_host, pulumi_env
 from scripts.install_pulumi import InstallError, find_or_install
 from telnyx_fake import DEFAULT_API_KEY
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     except InstallError as error:
         print(f"error: {error}", file=sys.stderr)
         return 127
-    env["PATH"] = os.pathsep.join([str(pulumi.parent), env.get("PATH", "")])  # its plugins sit beside it
+    env = pulumi_env.engine_environment(pulumi, env, Path(sys.executable))
     config = stack_config(args.stack)
     if uses_real_api(env, config, in_project_state=in_project_state(args.stack)):
         return _run_real(str(pulumi), args.command, args.stack, args.yes, env, has_api_key(env, config), args.json_out)
@@ -185,12 +185,16 @@ def _run_demo(pulumi: str, command: str, stack: str, env: dict[str, str], json_o
 
 
 def _run_pulumi(pulumi: str, arguments: list[str], env: dict[str, str], json_out: Path | None) -> int:
-    """Run the command; with `json_out`, the engine's JSON goes to that file instead of the diff to the terminal."""
-    if json_out is None:
-        return subprocess.run([pulumi, *arguments], cwd=ROOT, env=env, check=False).returncode
-    arguments = [*(argument for argument in arguments if argument != "--diff"), "--json"]
-    with json_out.open("w", encoding="utf-8") as out:
-        return subprocess.run([pulumi, *arguments], cwd=ROOT, env=env, stdout=out, check=False).returncode
+    """Run the command, the program served from this process (scripts/program_host.py); with `json_out`, the
+    engine's JSON goes to that file instead of the diff to the terminal."""
+    if json_out is not None:
+        arguments = [*(argument for argument in arguments if argument != "--diff"), "--json"]
+    with program_host.serving() as address:
+        command = [pulumi, *program_host.with_client(arguments, address)]
+        if json_out is None:
+            return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
+        with json_out.open("w", encoding="utf-8") as out:
+            return subprocess.run(command, cwd=ROOT, env=env, stdout=out, check=False).returncode
 
 
 def _project() -> dict[str, Any]:
