@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from scripts.install_pulumi import archive_name, checksums_name
+from scripts.install_pulumi import archive_name, checksums_name, pinned_version
 
-VERSION = "3.272.0"
+VERSION = pinned_version()
 
 
 def version_script(version: str = VERSION) -> str:

@@ -134,21 +134,20 @@ def test_a_binary_that_is_not_the_pinned_version_is_not_installed(tmp_path: Path
     assert leftovers(root) is None
 
 
-def test_without_network_it_names_the_download_it_tried_in_one_line(tmp_path: Path) -> None:
+def test_without_network_the_download_failure_names_the_url(tmp_path: Path) -> None:
     url = closed_url()
     with pytest.raises(InstallError) as failed:
         install(VERSION, tmp_path / ".pulumi-cli", url, system="Linux", machine="x86_64")
     message = str(failed.value)
     assert "\n" not in message
     assert f"{url}{checksums_name(VERSION)}: Connection refused" in message
-    assert f"install it by hand (`curl -fsSL https://get.pulumi.com | sh -s -- --version {VERSION}`" in message
     assert leftovers(tmp_path / ".pulumi-cli") is None
 
 
 def test_a_release_file_missing_on_the_server_is_named_with_its_status(tmp_path: Path) -> None:
     write_release(tmp_path / "release", GOOD)
     (tmp_path / "release" / archive_name(VERSION, "linux", "x64")).unlink()
-    with pytest.raises(InstallError, match=r"pulumi-v3\.272\.0-linux-x64\.tar\.gz: HTTP 404"):
+    with pytest.raises(InstallError, match=re.escape(f"pulumi-v{VERSION}-linux-x64.tar.gz: HTTP 404")):
         install_from(tmp_path / "release", tmp_path / ".pulumi-cli")
 
 
