@@ -41,5 +41,11 @@ def engine_environment(cli: Path, environ: Mapping[str, str], python: Path = VEN
 
 
 def shell_exports(cli: Path, environ: Mapping[str, str]) -> str:
-    """`export NAME=value` lines for a POSIX shell's `eval`."""
-    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in changes(cli, environ).items())
+    """Lines for a POSIX shell's `eval`: `export NAME=value` for each change, and, where the CLI has no Python
+    language host beside it (a build from the Go modules), a `pulumi` function running scripts/pulumi_cli.py,
+    which serves the program to `preview` and `up` (`command pulumi` still reaches the binary)."""
+    lines = [f"export {name}={shlex.quote(value)}\n" for name, value in changes(cli, environ).items()]
+    if not (cli.parent / "pulumi-language-python").exists():
+        python, root = shlex.quote(str(VENV_PYTHON)), shlex.quote(str(ROOT))
+        lines.append(f'pulumi() {{ PYTHONPATH={root}${{PYTHONPATH:+:$PYTHONPATH}} {python} -m scripts.pulumi_cli "$@"; }}\n')
+    return "".join(lines)
