@@ -10,6 +10,7 @@ import pytest
 from telnyx_fake import FakeTelnyxServer, TelnyxBackend
 
 from .harness import API_KEY, Engine, copy_project, needs_engine
+from .postgres import PostgresCluster, why_unavailable
 
 
 @pytest.fixture
@@ -33,3 +34,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in item.path.parents:
             item.add_marker(needs_engine)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One private PostgreSQL server for the session (stopped, and its folder removed, at the end)."""
+    reason = why_unavailable()
+    if reason is not None:
+        pytest.skip(f"PostgreSQL cannot be had here: {reason}")
+    cluster = PostgresCluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

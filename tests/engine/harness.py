@@ -11,7 +11,8 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,28 @@ class Engine:
         if check and result.returncode != 0:
             raise AssertionError(f"`pulumi {' '.join(arguments)}` exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
         return result
+
+    @contextmanager
+    def started(self, *arguments: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[str]]:
+        """`pulumi <arguments>` started in a process group of its own (for `os.killpg`), its output piped; the
+        program is served until the block ends, and a process still running then is killed with its group."""
+        assert CLI is not None
+        with program_host.serving(self.project / "__main__.py") as address:
+            process = subprocess.Popen(
+                [str(CLI), *program_host.with_client(list(arguments), address)],
+                cwd=self.project,
+                env={**self.env, **(env or {})},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+            try:
+                yield process
+            finally:
+                if process.poll() is None:
+                    os.killpg(process.pid, 9)
+                process.communicate(timeout=60)
 
     def select(self, stack: str) -> None:
         """`pulumi stack select --create <stack>`."""
