@@ -51,7 +51,7 @@ class PostgresCluster:
         self.bin = binaries
         self.port = _free_port()
         self.password = f"pw-{secrets.token_hex(12)}"
-        self.folder = Path(tempfile.mkdtemp(prefix="pulumi-pg-", dir="/var/tmp"))  # noqa: S108 - the server's user must reach it
+        self.folder = Path(tempfile.mkdtemp(prefix="pulumi-pg-", dir="/var/tmp"))  # the server's user must reach it
         self.databases = 0
         if os.geteuid() == 0:
             shutil.chown(self.folder, SERVER_USER, SERVER_USER)
