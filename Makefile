@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
 POLICY_VENV := policies/venv
 POLICY_STAMP := $(POLICY_VENV)/.installed-$(shell cat requirements.txt policies/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help up preview destroy review adopt test lint engine benchmark benchmark-adopt benchmark-refresh benchmark-soak policy-pack clean
+.PHONY: help up preview destroy review adopt test lint engine postgres benchmark benchmark-adopt benchmark-refresh benchmark-soak benchmark-engine policy-pack clean
 .DEFAULT_GOAL := help
 
 ## help: this list (`make` alone prints it too)
@@ -56,12 +56,16 @@ adopt: $(STAMP)
 	$(VENV)/bin/python -m scripts.adopt --stack $(STACK)$(ADOPT_OPTIONS)
 
 ## test: lint, type-check and run every test (the end-to-end ones on the real engine, built first if need be)
-test: lint engine
+test: lint engine postgres
 	$(VENV)/bin/pytest
 
 ## engine: the Pulumi CLI at the pinned version, from PATH, .pulumi-cli/, the release download or its Go modules
 engine: $(STAMP)
 	@$(VENV)/bin/python -m scripts.install_pulumi > /dev/null
+
+## postgres: Debian's PostgreSQL server for the team-backend tests (apt-get, as root, when it is missing)
+postgres: $(STAMP)
+	@$(VENV)/bin/python -m scripts.install_postgres
 
 ## lint: ruff and mypy --strict, without the tests
 lint: $(STAMP)
@@ -93,6 +97,11 @@ benchmark-refresh: $(STAMP)
 ##                 lost answers, paced and unpaced: no duplicate, none missing from state, nothing left over (about 3 minutes)
 benchmark-soak: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark_soak
+
+## benchmark-engine: the real CLI's preview and no-op up of 10, 100 and 500 applications at 0 and 80 ms beside a do-nothing
+##                   provider's, the requests in flight during 200 creates, a warm engine build (about 15 minutes)
+benchmark-engine: $(STAMP)
+	$(VENV)/bin/python -m scripts.benchmark_engine
 
 ## clean: remove the virtual environments and caches (keeps .pulumi-state/, .pulumi-cli/ and .fake-telnyx/)
 clean:

@@ -4,8 +4,13 @@ never left half done.
 `ApplicationCreator.create(desired)`:
 
 1. **Refuse a duplicate.** The name is looked up (`TelnyxClient.find_by_name`: exact, case-sensitive,
-   one filtered list call per 250 matches). If an application has it, the create fails naming its id
-   and the `import_id` line that adopts it, and no POST is sent.
+   one filtered list call per 250 matches). If an application has it, the create fails naming its id,
+   the `import_id` line that adopts it and what it has that the declaration does not (an adoption
+   takes it only as it is), and no POST is sent. Nothing here can tell whether that application is
+   the one an interrupted `pulumi up` made (its POST applied, the engine killed before it saved the
+   id, so the state holds a pending create), or another pipeline's with the same name and settings:
+   so the refusal stands, and it names the whole recovery for the interrupted case
+   (`after_an_interrupted_up`).
 2. **Create once.** The POST carries every field the create body takes (`writes.create_body`; never
    `tags`). The client sends it again by itself only when the API certainly did not process it
    (429). When it may have been applied (the answer was lost, timed out, or was 500/502/503/504)
@@ -28,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import adoption
 from .client import TelnyxClient
 from .errors import TelnyxApiError
 from .writes import ApplicationWriter, NotKept, create_body, reconcile
@@ -38,11 +44,38 @@ MAX_RESENDS = 2
 # giving up here is what could leave an application that no state knows about.
 LOOKUPS_AFTER_UNKNOWN_OUTCOME = 3
 RERUN_IS_SAFE = "running `pulumi up` again is safe: it looks the name up before it sends a POST"
+# Where the recovery after an interrupted `up` keeps a copy of the state, pending create included.
+STATE_BACKUP = "state-backup.json"
 
 
 def import_line(app_id: str) -> str:
     """The stack-file line that adopts application `app_id`, as `make adopt` writes it."""
     return f'import_id: "{app_id}"'
+
+
+def after_an_interrupted_up(*, several: bool = False, declared_only_to_adopt: bool = False) -> str:
+    """The recovery when an application a create refuses may be the one an interrupted `pulumi up` made.
+
+    The killed run left a pending create, which every later run keeps and warns about until a refresh
+    clears it; `--import-pending-creates` cannot adopt it (the engine only relabels the operation, and
+    the save that follows drops it), so the application is adopted with `import_id` and the pending
+    create cleared. `several`: several applications have the name; `declared_only_to_adopt`: the entry
+    must first declare what the application has.
+    """
+    finish = (
+        "then put the entry back as it was, without the `import_id` line, and run `pulumi up --yes` again (it changes "
+        "what was declared only to adopt the application)"
+        if declared_only_to_adopt
+        else "then remove the `import_id` line"
+    )
+    return (
+        "If a `pulumi up` was interrupted while creating this application (the engine warns of a pending operation "
+        f"`interrupted while creating` it), {'one of them' if several else 'it'} is likely the one that run made "
+        f"(nothing here can prove it): recover in this order: `pulumi stack export --file {STATE_BACKUP}` (a copy of "
+        f"the state, pending create included), add the `import_id` line{' of the one to keep' if several else ''}, "
+        "`pulumi refresh --clear-pending-creates --yes` (drops the pending create, which every later "
+        f"run would keep), `pulumi up --yes` (adopts the application), {finish}"
+    )
 
 
 class NameTakenError(TelnyxApiError):
@@ -92,7 +125,7 @@ class ApplicationCreator:
         name = str(desired["application_name"])
         existing = self._client.find_by_name(name)
         if existing:
-            raise _name_taken(name, existing)
+            raise _name_taken(name, existing, declared=desired)
         sent = create_body(desired)
         answer = self._post_once(name, sent, desired)
         app_id = str(answer["id"])
@@ -155,34 +188,56 @@ def _name_taken(
     name: str,
     apps: Sequence[Mapping[str, Any]],
     *,
+    declared: Mapping[str, Any] | None = None,
     lost: TelnyxApiError | None = None,
     differences: Sequence[NotKept] = (),
 ) -> NameTakenError:
+    """The refusal of a create of `name`, which `apps` already have; `declared` is what the create meant, `lost` the
+    POST whose answer was lost, `differences` what the one application has other than that POST sent."""
     ids = [str(app["id"]) for app in apps]
     if lost is None:
         situation = "no POST was sent (a second application with the name would split inbound routing)"
     else:
         situation = "no more POSTs were sent (this create's POST got no clear answer; it may have made one of them)"
     if len(ids) == 1:
-        found = f"call control application {ids[0]} already has the name {name!r}"
-        if differences:
-            described = "; ".join(item.describe() for item in differences)
-            found += f", with other settings than this create sent ({described})"
-        advice = (
-            f"to manage it with this stack, add `{import_line(ids[0])}` under this application's entry in the stack "
-            "file (or set the `import_` resource option), declaring the settings it has; otherwise rename or delete "
-            "one of them"
-        )
+        found, advice, must_declare = _one_has_it(name, apps[0], declared, differences)
     else:
         found = f"{len(ids)} call control applications already have the name {name!r} (ids {', '.join(ids)})"
         advice = (
             f"adopt the one to keep by adding `{import_line('<id>')}` with its id under this application's entry in "
             "the stack file, and rename or delete the others in the Telnyx portal"
         )
-    message = f"{found}, so {situation}. {advice[0].upper()}{advice[1:]}"
+        must_declare = False
+    recovery = after_an_interrupted_up(several=len(ids) > 1, declared_only_to_adopt=must_declare)
+    message = f"{found}, so {situation}. {advice[0].upper()}{advice[1:]}. {recovery}"
     if lost is not None:
         message += f". The POST: {lost.message}"
     return NameTakenError(message, ids)
+
+
+def _one_has_it(
+    name: str, app: Mapping[str, Any], declared: Mapping[str, Any] | None, differences: Sequence[NotKept]
+) -> tuple[str, str, bool]:
+    """What was found, how to adopt it, and whether the entry must first declare what the application has."""
+    app_id = str(app["id"])
+    found = f"call control application {app_id} already has the name {name!r}"
+    if differences:
+        found += f", with other settings than this create sent ({'; '.join(item.describe() for item in differences)})"
+    advice = (
+        f"to manage it with this stack, add `{import_line(app_id)}` under this application's entry in the stack "
+        "file (or set the `import_` resource option), declaring the settings it has; otherwise rename or delete "
+        "one of them"
+    )
+    # What an adoption would meet: it takes the application only as it is.
+    mismatches = adoption.mismatches(declared, app) if declared is not None else []
+    if mismatches:
+        untagged = any(m.path == "tags" for m in mismatches)
+        why = " (a create interrupted before its tags PATCH leaves it without them)" if untagged else ""
+        advice += (
+            f". It differs from this declaration in: {'; '.join(m.describe() for m in mismatches)}. An adoption takes "
+            f"it only as it is, so declare those as the application has them{why} until the `up` that adopts it"
+        )
+    return found, advice, bool(mismatches or differences)
 
 
 def _unexpected(error: Exception) -> TelnyxApiError:

@@ -5,11 +5,13 @@ As read in pulumi/pulumi's `pkg/backend/diy/`:
   (`?create_dir=true`) dropped (`massageBlobPath` in backend.go).
 - `.pulumi/meta.yaml` says the layout (`ensurePulumiMeta` in meta.go): version 1 keeps a stack at
   `.pulumi/stacks/<project>/<stack>`, version 0 (no meta.yaml: a state older than projects) at
-  `.pulumi/stacks/<stack>` (`StackBasePath` in store.go).
+  `.pulumi/stacks/<stack>` (`StackBasePath` in store.go). The engine (v3.260) opens a version 0 state only
+  with PULUMI_DIY_BACKEND_IGNORE_DEPRECATION_ERROR set, but its stacks are still stacks.
 - The checkpoint is that path plus `.json`, `.json.gz` or `.json.zst` (`stackPath` in state.go: the
   compression PULUMI_DIY_BACKEND_GZIP / _ZSTD chose); a stack exists when one of them does
-  (`stackExists`). A `.bak` beside it is not a stack: `pulumi stack rm` deletes the checkpoint and
-  leaves that backup (`removeStack`, `backupTarget`).
+  (`stackExists`). Beside it the engine keeps a `.bak` of it (written at every save, `backupTarget`) and
+  fileblob's `.attrs` files; neither is a stack: `pulumi stack rm` deletes the checkpoint and leaves the
+  backup (`removeStack`).
 """
 
 from __future__ import annotations

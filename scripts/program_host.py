@@ -5,11 +5,16 @@ program. Where the engine is built from its Go modules that host cannot be had (
 version of `github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3`), so the program is served from
 this process with the Pulumi SDK's own language server, the one its Automation API uses for inline programs, and
 the CLI is pointed at it with `--client` (the flag the Automation API passes). Every other flag is the user's.
+
+`python -m scripts.program_host [PROGRAM]` serves it from a process of its own: it prints the address, then serves
+until its standard input closes (the end-to-end tests run each program that way, apart from pytest's process).
 """
 
 from __future__ import annotations
 
+import argparse
 import runpy
+import sys
 from collections.abc import Iterator
 from concurrent import futures
 from contextlib import contextmanager
@@ -49,3 +54,18 @@ def serving(program: Path = ROOT / "__main__.py") -> Iterator[str]:
 def with_client(arguments: list[str], address: str) -> list[str]:
     """`arguments` with `--client <address>` added when the command runs the program."""
     return [*arguments, f"--client={address}"] if runs_program(arguments) else list(arguments)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the program, print its `--client` address, and serve until standard input closes."""
+    parser = argparse.ArgumentParser(description="Serve a Pulumi stack program to `pulumi --client=ADDRESS`.")
+    parser.add_argument("program", nargs="?", type=Path, default=ROOT / "__main__.py")
+    args = parser.parse_args(argv)
+    with serving(args.program.resolve()) as address:
+        print(address, flush=True)
+        sys.stdin.read()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .backend import DEFAULT_API_KEY, PATCH_MODES, Fault, TelnyxBackend
+from .backend import DEFAULT_API_KEY, DEFAULT_HOLD_TIMEOUT, PATCH_MODES, Fault, TelnyxBackend
 from .rate_limit import DEFAULT_LIMIT, DEFAULT_WINDOW, RateLimit
 from .server import FakeTelnyxServer
 
@@ -28,6 +28,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-disconnect", action="store_true", help="drop connections without answering")
     parser.add_argument(
         "--fault-lose-response", action="store_true", help="apply requests, then drop the connection without answering"
+    )
+    parser.add_argument(
+        "--fault-hold",
+        action="store_true",
+        help="serve requests, then hold each answer back until POST /_fake/held/release or --fault-hold-timeout",
+    )
+    parser.add_argument(
+        "--fault-hold-timeout",
+        type=float,
+        default=DEFAULT_HOLD_TIMEOUT,
+        help=f"seconds a held answer waits for a release before it goes out anyway (default {DEFAULT_HOLD_TIMEOUT:g})",
     )
     parser.add_argument("--fault-method", help="only requests of this method (e.g. POST) get the fault")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API request")
@@ -50,9 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         parser.error(f"--rate-limit/--rate-limit-window: {error}")
     backend = TelnyxBackend(api_key=args.api_key, patch_mode=args.patch_mode, rate_limit=rate_limit)
-    if args.fault_status is not None or args.latency or args.fault_disconnect or args.fault_lose_response:
-        backend.inject(
-            Fault(
+    if args.fault_status is not None or args.latency or args.fault_disconnect or args.fault_lose_response or args.fault_hold:
+        try:
+            fault = Fault(
                 status=args.fault_status,
                 times=args.fault_times,
                 ratio=args.fault_ratio,
@@ -61,8 +72,12 @@ def main(argv: list[str] | None = None) -> int:
                 disconnect=args.fault_disconnect,
                 lose_response=args.fault_lose_response,
                 method=args.fault_method,
+                hold=args.fault_hold,
+                hold_timeout=args.fault_hold_timeout,
             )
-        )
+        except ValueError as error:
+            parser.error(f"--fault-hold-timeout: {error}")
+        backend.inject(fault)
     server = FakeTelnyxServer(backend, args.host, args.port, args.data_file)
     print(server.base_url, flush=True)
     try:

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from . import errors
-from .backend import TelnyxBackend, pause
+from .backend import Fault, HeldAnswer, TelnyxBackend, pause
 
 COLLECTION = re.compile(r"^/v2/call_control_applications/?$")
 ITEM = re.compile(r"^/v2/call_control_applications/(?P<app_id>[^/]+)/?$")
@@ -43,6 +43,8 @@ class Response:
     body: dict[str, Any] | None
     headers: dict[str, str] = field(default_factory=dict)
     disconnect: bool = False  # drop the connection without answering
+    hold_timeout: float | None = None  # hold this answer back first, for at most this long (`Fault.hold`)
+    held: HeldAnswer | None = None  # the hold it went through, for the front door to mark answered
 
     def content(self) -> bytes:
         """The body as JSON bytes (empty when there is none)."""
@@ -91,10 +93,16 @@ def _json(request: Request) -> Any:
         ) from None
 
 
-def handle(backend: TelnyxBackend, request: Request) -> Response:
-    """Serve one API request and log it."""
+def handle(
+    backend: TelnyxBackend, request: Request, served: Callable[[Response], None] = lambda _response: None
+) -> Response:
+    """Serve one API request and log it, then call `served` (the server saves its data file there); an answer a
+    fault holds is returned only once it is let go."""
     response = _serve(backend, request)
     backend.record(request.method, request.path, response.status, request.query, _logged_body(request))
+    served(response)
+    if response.hold_timeout is not None:
+        response.held = backend.hold(request.method, request.path, response.status, response.hold_timeout)
     return response
 
 
@@ -112,6 +120,16 @@ def _serve(backend: TelnyxBackend, request: Request) -> Response:
         error = errors.rate_limited({**limits, "Retry-After": limits["x-ratelimit-reset"]})
         return Response(error.status, error.body(), error.headers)
     fault = backend.next_fault(request.method)
+    response = _apply(backend, request, fault)
+    if not response.disconnect:
+        response.headers.update(limits)
+    if fault is not None and fault.hold:
+        response.hold_timeout = fault.hold_timeout
+    return response
+
+
+def _apply(backend: TelnyxBackend, request: Request, fault: Fault | None) -> Response:
+    """The request served as `fault` says (as the API would without one)."""
     try:
         if fault is not None:
             pause(fault.latency)
@@ -124,7 +142,6 @@ def _serve(backend: TelnyxBackend, request: Request) -> Response:
         response = Response(error.status, error.body(), error.headers)
     if fault is not None and fault.lose_response:
         return Response(0, None, disconnect=True)  # applied, but the answer never leaves
-    response.headers.update(limits)
     return response
 
 

@@ -1,4 +1,5 @@
-"""The fake's state and rules: call control applications in memory, a request log, injected faults and a rate limit.
+"""The fake's state and rules: call control applications in memory, a request log, injected faults (answers held
+back among them) and a rate limit.
 
 Business rules live here and never touch HTTP; the front doors (`api.py`
 through `inprocess.py` and `server.py`) read requests and render responses.
@@ -26,6 +27,9 @@ MAX_PAGE_SIZE = 250
 # What a PATCH does with the optional fields it leaves out: "merge" keeps them, "reset" puts them back
 # to their defaults. The reference does not say which the live API does, so the fake can play both.
 PATCH_MODES = ("merge", "reset")
+# How long a held answer waits for a release before it goes out anyway: long enough for any test to act,
+# short enough that a test that forgets to release does not hang a client for good.
+DEFAULT_HOLD_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,12 @@ class Fault:
     applied; with `lose_response`, the request is applied and then the connection is dropped,
     so the answer is lost (a create that happened, though its client never heard). Both are
     logged with status 0. With `method`, only requests of that method (e.g. "POST") count.
+
+    With `hold`, the request is served as the other settings say (applied, unless `disconnect`) and
+    logged, and then its answer is held back (`HeldAnswer`) until it is released
+    (`TelnyxBackend.release_held`, `POST /_fake/held/release`) or `hold_timeout` seconds pass: the
+    moment a client has sent a write that took effect and waits for the answer, kept open for as
+    long as a test needs to act in it (kill the client, say).
     """
 
     status: int | None = None
@@ -57,10 +67,59 @@ class Fault:
     disconnect: bool = False
     lose_response: bool = False
     method: str | None = None
+    hold: bool = False
+    hold_timeout: float = DEFAULT_HOLD_TIMEOUT
+
+    def __post_init__(self) -> None:
+        if isinstance(self.hold_timeout, bool) or not isinstance(self.hold_timeout, (int, float)) or not self.hold_timeout > 0:
+            raise ValueError(f"hold_timeout must be a positive number of seconds, not {self.hold_timeout!r}")
 
     def applies_to(self, method: str) -> bool:
         """Whether this fault concerns a request of `method`."""
         return self.method is None or self.method.upper() == method.upper()
+
+
+class HeldAnswer:
+    """The answer to one request, held back by a `Fault(hold=True)` after the request was served and logged.
+
+    The front door waits in `hold` until `release` (or the fault's timeout), writes the answer, then
+    calls `mark_answered`; a test waits for that with `wait_until_answered`.
+    """
+
+    def __init__(self, method: str, path: str, status: int) -> None:
+        self.method = method
+        self.path = path
+        self.status = status  # what the answer says (0: the connection is dropped instead)
+        self._released = threading.Event()
+        self._answered = threading.Event()
+
+    def __repr__(self) -> str:
+        return f"HeldAnswer({self.method} {self.path} -> {self.status})"
+
+    @property
+    def released(self) -> bool:
+        """Whether the answer was let go (by a release or the timeout)."""
+        return self._released.is_set()
+
+    def release(self) -> None:
+        """Let the answer go."""
+        self._released.set()
+
+    def wait_for_release(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds to be let go; whether it was (False: the timeout lets it go)."""
+        return self._released.wait(timeout)
+
+    def mark_answered(self) -> None:
+        """Called by the front door once the answer is written (or the connection dropped)."""
+        self._answered.set()
+
+    def wait_until_answered(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the answer to have been written; whether it was."""
+        return self._answered.wait(timeout)
+
+    def describe(self) -> dict[str, Any]:
+        """What the control endpoint shows of it."""
+        return {"method": self.method, "path": self.path, "status": self.status, "released": self.released}
 
 
 @dataclass
@@ -86,11 +145,15 @@ class TelnyxBackend:
         self._lock = threading.RLock()
         self._random = random.Random(self.seed)
         self._created = 0
+        self._held: list[HeldAnswer] = []
+        self._held_changed = threading.Condition(self._lock)
 
     # --- control: what tests use to set the stage and count calls -------------------------
 
     def reset(self) -> None:
-        """Forget every application, request and fault; the rate limit stays, with a fresh window."""
+        """Forget every application, request and fault, and release every held answer; the rate limit stays, with a
+        fresh window."""
+        self.release_held()
         with self._lock:
             self.applications.clear()
             self.requests.clear()
@@ -152,6 +215,51 @@ class TelnyxBackend:
                         self.faults.remove(fault)
                 return fault
         return None
+
+    # --- held answers (`Fault(hold=True)`) ------------------------------------------------------
+
+    def hold(self, method: str, path: str, status: int, timeout: float) -> HeldAnswer:
+        """Hold the answer to a request just served until it is released or `timeout` seconds pass; return it.
+
+        Blocks the calling front door's thread; the answer shows in `held()` while it waits.
+        """
+        held = HeldAnswer(method, path, status)
+        with self._held_changed:
+            self._held.append(held)
+            self._held_changed.notify_all()
+        try:
+            held.wait_for_release(timeout)
+        finally:
+            held.release()
+            with self._held_changed:
+                self._held.remove(held)
+                self._held_changed.notify_all()
+        return held
+
+    def held(self) -> list[HeldAnswer]:
+        """The answers being held now, oldest first."""
+        with self._lock:
+            return list(self._held)
+
+    def wait_for_held(self, timeout: float) -> HeldAnswer:
+        """The oldest answer being held, waiting up to `timeout` seconds for one; TimeoutError if none came."""
+        deadline = time.monotonic() + timeout
+        with self._held_changed:
+            while not self._held:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    served = ", ".join(f"{r.method} {r.path} {r.status}" for r in self.requests) or "none"
+                    raise TimeoutError(f"no answer was held within {timeout:g} s; requests served: {served}")
+                self._held_changed.wait(left)
+            return self._held[0]
+
+    def release_held(self) -> int:
+        """Let every held answer go; how many there were."""
+        with self._lock:
+            held = list(self._held)
+        for answer in held:
+            answer.release()
+        return len(held)
 
     def save(self, path: str) -> None:
         """Write the applications to a JSON file (atomically), so a later fake can pick them up."""

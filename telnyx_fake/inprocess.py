@@ -40,6 +40,8 @@ def mock_telnyx(backend: TelnyxBackend | None = None, base_url: str = DEFAULT_BA
             body=body.encode() if isinstance(body, str) else body,
         )
         response = handle(backend, request)
+        if response.held is not None:
+            response.held.mark_answered()  # as near to "written" as `responses` lets a callback get
         if response.disconnect:
             # What requests raises when a server closes the connection after reading the request.
             closed = RemoteDisconnected("Remote end closed connection without response (injected fault)")

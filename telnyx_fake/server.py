@@ -11,6 +11,9 @@ auth, lets tests and the demo inspect and steer the fake:
 - `POST /_fake/faults` with `{"status": 503, "times": 2, "ratio": null, "retry_after": 1, "latency": 0.0,
   "disconnect": false, "lose_response": false, "method": null}`: inject a fault; `DELETE /_fake/faults`
   removes them all.
+- `POST /_fake/faults` with `{"hold": true, "hold_timeout": 30, "method": "POST", "times": 1}`: serve the next POST,
+  then hold its answer back until released (or the timeout); `GET /_fake/held` lists the answers held now,
+  `POST /_fake/held/release` lets them all go.
 - `GET /_fake/rate-limit`: the budget, and how many requests it has refused; `POST /_fake/rate-limit` with `{"limit": 10, "window": 1.0}`
   allows that many API requests per window of that many seconds, from a fresh window.
 """
@@ -18,6 +21,7 @@ auth, lets tests and the demo inspect and steer the fake:
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,9 +50,21 @@ class _Handler(BaseHTTPRequestHandler):
             response = _control(self.server.backend, self.command, url.path, body)
         else:
             request = Request(self.command, url.path, url.query, dict(self.headers.items()), body)
-            response = handle(self.server.backend, request)
-            if self.server.data_file and self.command != "GET" and response.status < 300:
-                self.server.backend.save(self.server.data_file)
+            response = handle(self.server.backend, request, self._save)
+        try:
+            self._answer(response)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client went away (killed while its answer was held, say)
+        finally:
+            if response.held is not None:
+                response.held.mark_answered()
+
+    def _save(self, response: Response) -> None:
+        # Before a held answer is let go: what a request applied is kept even if the fake is stopped meanwhile.
+        if self.server.data_file and self.command != "GET" and response.status < 300:
+            self.server.backend.save(self.server.data_file)
+
+    def _answer(self, response: Response) -> None:
         if response.disconnect:
             self.close_connection = True
             return
@@ -84,6 +100,13 @@ class _Server(ThreadingHTTPServer):
             self.connections += 1
         super().process_request(request, client_address)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-request (killed, say) is the client's business, as for a real API; any other
+        error is printed as socketserver does."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 def _control(backend: TelnyxBackend, method: str, path: str, body: bytes) -> Response:
     if path == "/_fake/requests" and method == "GET":
@@ -111,6 +134,10 @@ def _control(backend: TelnyxBackend, method: str, path: str, body: bytes) -> Res
     if path == "/_fake/faults" and method == "DELETE":
         backend.clear_faults()
         return Response(200, {"data": {}})
+    if path == "/_fake/held" and method == "GET":
+        return Response(200, {"data": [held.describe() for held in backend.held()]})
+    if path == "/_fake/held/release" and method == "POST":
+        return Response(200, {"data": {"released": backend.release_held()}})
     if path == "/_fake/rate-limit" and method == "GET":
         limit = backend.rate_limit
         return Response(200, {"data": {"limit": limit.limit, "window": limit.window, "refused": limit.refused}})
@@ -163,8 +190,9 @@ class FakeTelnyxServer:
         self._server.serve_forever()
 
     def stop(self) -> None:
-        """Stop the background thread started by `start`, and close the socket."""
+        """Stop the background thread started by `start`, let every held answer go, and close the socket."""
         self._server.shutdown()
+        self.backend.release_held()
         self.close()
 
     def close(self) -> None:

@@ -1,29 +1,36 @@
-"""Preview JSON fixtures, built from the engine's own types, and the review Markdown expected from them.
+"""Preview JSON fixtures: what `pulumi preview --json` prints for this project's situations, and the review Markdown
+expected from them.
 
-`pulumi preview --json` cannot run here (no CLI), so the fixtures are written the way the engine
-writes them (pulumi/pulumi, read at the commit named in tests/fixtures/preview/README.md):
+A fixture is a `Situation`: a stack file as the last `up` deployed it and as a pull request changes it, and how the
+preview runs. `preview_digest` writes what the engine (pulumi/pulumi v3.260.0) prints for it:
 
-- `PreviewDigest`, `PreviewStep`, `PreviewDiagnostic`: `pkg/display/json.go`, filled in by
-  `ShowPreviewDigest` (`pkg/backend/display/json.go`) and printed with `json.MarshalIndent(…, "", "    ")`
-  (Go escapes `<`, `>` and `&` as `\\u003c`…; struct fields keep their declaration order, `omitempty`
-  drops empty ones, `detailedDiff` has no `omitempty` and is `null` for a dynamic resource);
-- each state: `apitype.ResourceV3` (`sdk/go/common/apitype/core.go`), made by `stack.SerializeResource`
-  (`pkg/resource/stack/deployment.go`): property maps with sorted keys (`StableKeys`), secret values
-  replaced by `"[secret]"` (`stateForJSONOutput`), unknown values by `UNKNOWN`;
-- the inputs of an application are what the real provider's `check` returns (the engine stores those),
-  plus `__provider` as the SDK serialises it; its outputs are what the provider returns (the field
-  model's `live_state` of the API object plus the output-only fields);
-- each diagnostic's text is the engine's (see `Diagnostics` below), filled in with what this
-  project's program or provider really says; tests/test_review_fixtures.py runs those to hold it.
+- the document is `display.PreviewDigest` (pkg/display/json.go), filled in by `ShowPreviewDigest`
+  (pkg/backend/display/json.go) and printed by `json.MarshalIndent(…, "", "    ")`: struct fields in declaration
+  order, `omitempty` ones dropped when empty, map keys sorted, `<`, `>` and `&` escaped as `\\u003c`…;
+- a step is shown for every resource but the default provider (`isInternalStep`, pkg/engine/update.go: its steps
+  are neither shown nor counted) and but a `same` one (`shouldShow`, pkg/backend/display/display.go), the root
+  stack's step always; with `--refresh`, a `refresh` step per resource in the state comes first, holding the state
+  as it was before the refresh (old and new alike); deletes come last; `detailedDiff` is `null` and `diffReasons`
+  absent (the Python dynamic host returns neither);
+- each state is `apitype.ResourceV3` (sdk/go/common/apitype/core.go) through `stateForJSONOutput` and
+  `stack.SerializeResource`: a secret is `"[secret]"`, the provider reference of a stack never deployed ends in the
+  unknown id; the engine's own fields come too (`protect`, `propertyDependencies`, `sourcePosition`, `stackTrace`,
+  the timestamps a state carries);
+- an application's inputs are the real provider's `check` result plus `__provider`, its outputs what the provider
+  returns (the field model's `live_state` of the API object plus the output-only fields), a refreshed state's
+  inputs the provider's `read` (with `__application_id`);
+- a diagnostic's text is the engine's around what this project's program or provider really says.
 
-Run `python -m tests.preview_fixtures` to rewrite the JSON files and the expected Markdown; the tests
-fail when either differs from what this module builds.
+tests/engine/test_preview_fixtures.py makes each situation with the real CLI against the fake Telnyx and compares
+its JSON with the fixture key by key at every level. Run `python -m tests.preview_fixtures` to rewrite the JSON files
+and the expected comments; tests/test_review_fixtures.py fails when either differs from what this module builds.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,10 +39,10 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from provider import CallControlApplicationProvider, fields, wire
 from provider.resource import TYPE_TOKEN
-from provider.stack_config import StackConfigError, load_config
+from provider.stack_config import APPLICATIONS_KEY, DEFAULTS_KEY, ApplicationSpec, StackConfigError, load_config
 from scripts.review_comment.changes import stack_changes
 from scripts.review_comment.comment import render_comment
-from scripts.review_comment.preview_json import SECRET, parse_preview
+from scripts.review_comment.preview_json import SECRET, UNKNOWN, parse_preview
 
 from .stack_files import PROJECT, ROOT
 
@@ -46,8 +53,18 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_TYPE = "pulumi:providers:pulumi-python"
 PROVIDER_ID = "5b8c3e1a-2f0d-4c55-9a7e-0f1e2d3c4b5a"
 SERIALISED_PROVIDER = serialize_provider(CallControlApplicationProvider())
-CREATED = "2026-11-02T09:14:07.512334Z"
-MODIFIED = "2026-11-20T16:41:55.084219Z"
+CREATED = "2026-11-02T09:14:07.512334117Z"
+MODIFIED = "2026-11-20T16:41:55.084219733Z"
+REFRESHED = "2026-11-24T08:02:31.660917205Z"  # a refresh rewrites `modified`
+API_CREATED = "2026-11-02T09:14:07.482Z"  # the API's own timestamps, in its format
+API_UPDATED = "2026-11-20T16:41:55.051Z"
+
+# Where the SDK says each resource was registered (`sourcePosition`, `stackTrace`): the program's frames, and
+# frames it cannot place (runpy's frozen module), written as `{}`.
+STACK_POSITION = "project:///.venv/lib/python3.11/site-packages/pulumi/runtime/stack.py#251"
+STACK_TRACE = [{"sourcePosition": STACK_POSITION}, {"sourcePosition": "project:///.venv/lib/python3.11/site-packages/pulumi/runtime/stack.py#141"}]
+APPLICATION_POSITION = "project:///provider/resource.py#208"
+APPLICATION_TRACE = [{"sourcePosition": APPLICATION_POSITION}, {"sourcePosition": "project:///__main__.py#21"}, {}, {}, {"sourcePosition": STACK_POSITION}]
 
 
 # --- The engine's types (only the fields a preview of this project fills in) -------------------
@@ -64,9 +81,13 @@ class ResourceV3:
     inputs: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
     parent: str = ""
+    protect: bool = False
     provider: str = ""
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     created: str = ""
     modified: str = ""
+    source_position: str = ""
+    stack_trace: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The Go struct's JSON: `omitempty` fields left out when empty."""
@@ -79,9 +100,13 @@ class ResourceV3:
                 "inputs": _property_map(self.inputs),
                 "outputs": _property_map(self.outputs),
                 "parent": self.parent,
+                "protect": self.protect,
                 "provider": self.provider,
+                "propertyDependencies": dict(sorted(self.property_dependencies.items())),
                 "created": self.created,
                 "modified": self.modified,
+                "sourcePosition": self.source_position,
+                "stackTrace": self.stack_trace,
             },
             keep=("urn", "custom", "type"),
         )
@@ -152,10 +177,18 @@ class PreviewDigest:
 
 def go_json(digest: PreviewDigest) -> str:
     """What `fmt.Println(string(json.MarshalIndent(&digest, "", "    ")))` prints."""
-    text = json.dumps(digest.to_json(), indent=4, ensure_ascii=False)
+    return _go_escaped(json.dumps(digest.to_json(), indent=4, ensure_ascii=False)) + "\n"
+
+
+def go_compact_json(value: Any) -> str:
+    """What `json.Marshal` makes of a config value: no spaces, map keys sorted, HTML characters escaped."""
+    return _go_escaped(json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+
+
+def _go_escaped(text: str) -> str:
     for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
-    return text + "\n"
+    return text
 
 
 def _omit_empty(values: dict[str, Any], keep: Sequence[str] = ()) -> dict[str, Any]:
@@ -180,9 +213,10 @@ def root_urn(stack: str) -> str:
     return urn(stack, STACK_TYPE, f"{PROJECT}-{stack}")
 
 
-def provider_reference(stack: str) -> str:
-    """A provider reference as states and steps carry it: `<provider URN>::<provider id>`."""
-    return f"{urn(stack, PROVIDER_TYPE, 'default')}::{PROVIDER_ID}"
+def provider_reference(stack: str, deployed: bool = True) -> str:
+    """A provider reference as states and steps carry it: `<provider URN>::<provider id>`, the id not known yet
+    in a stack that was never deployed."""
+    return f"{urn(stack, PROVIDER_TYPE, 'default')}::{PROVIDER_ID if deployed else UNKNOWN}"
 
 
 def checked_inputs(declared: Mapping[str, Any], secret: Sequence[str] = (), olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -202,20 +236,43 @@ def provider_outputs(api_object: Mapping[str, Any], secret: Sequence[str] = ()) 
     return _masked(outputs, secret)
 
 
+def refreshed_inputs(api_object: Mapping[str, Any], secret: Sequence[str] = ()) -> dict[str, Any]:
+    """The inputs the provider's `read` gives a refreshed state: the live settings and the application id."""
+    read = {**fields.live_state(api_object), wire.APPLICATION_ID: str(api_object["id"]), "__provider": SERIALISED_PROVIDER}
+    return _masked(read, secret)
+
+
 def api_object(app_id: str, declared: Mapping[str, Any], **raw: Any) -> dict[str, Any]:
     """An application as the Telnyx API returns it; `raw` overrides fields with the API's own spellings."""
     body = fields.desired_state(fields.validate(declared).properties)
-    return {**body, "id": app_id, "record_type": "call_control_application", "created_at": CREATED, "updated_at": MODIFIED, **raw}
+    return {**body, "id": app_id, "record_type": "call_control_application", "created_at": API_CREATED, "updated_at": API_UPDATED, **raw}
 
 
 def _masked(bag: dict[str, Any], secret: Sequence[str]) -> dict[str, Any]:
-    # stateForJSONOutput: a value the engine holds as a secret is written as "[secret]".
-    return {k: SECRET if k in secret else v for k, v in bag.items()}
+    # The Python dynamic host leaves out a property whose value is None (a nested None stays, as `null`), and
+    # stateForJSONOutput writes a value the engine holds as a secret as "[secret]".
+    return {k: SECRET if k in secret else v for k, v in bag.items() if v is not None}
 
 
-def app_state(stack: str, name: str, *, app_id: str = "", inputs: dict[str, Any], outputs: dict[str, Any] | None = None) -> ResourceV3:
-    """A CallControlApplication's `ResourceV3`: old states carry an id, outputs and timestamps; new ones inputs only."""
-    old = outputs is not None
+def app_state(
+    stack: str,
+    name: str,
+    *,
+    app_id: str = "",
+    inputs: dict[str, Any],
+    outputs: dict[str, Any] | None = None,
+    registered: Sequence[str] = (),
+    protect: bool = False,
+    created: str = "",
+    modified: str = "",
+    deployed: bool = True,
+) -> ResourceV3:
+    """A CallControlApplication's `ResourceV3`.
+
+    A state the program registers carries `propertyDependencies` (one empty list per input it passed); a refreshed
+    one does not. Old states carry an id, outputs and timestamps; a new state keeps the timestamps of the state it
+    replaces, and has no id or outputs yet.
+    """
     return ResourceV3(
         urn=urn(stack, TYPE_TOKEN, name),
         custom=True,
@@ -224,76 +281,28 @@ def app_state(stack: str, name: str, *, app_id: str = "", inputs: dict[str, Any]
         inputs=inputs,
         outputs=outputs or {},
         parent=root_urn(stack),
-        provider=provider_reference(stack),
-        created=CREATED if old else "",
-        modified=MODIFIED if old else "",
+        protect=protect,
+        provider=provider_reference(stack, deployed),
+        property_dependencies={key: [] for key in registered},
+        created=created,
+        modified=modified,
+        source_position=APPLICATION_POSITION,
+        stack_trace=APPLICATION_TRACE,
     )
 
 
-def stack_state(stack: str, outputs: dict[str, Any] | None = None) -> ResourceV3:
-    """The root stack's `ResourceV3`."""
-    return ResourceV3(urn=root_urn(stack), custom=False, type=STACK_TYPE, outputs=outputs or {})
-
-
-def provider_state(stack: str, config: Mapping[str, str], old: bool) -> ResourceV3:
-    """The default `pulumi-python` provider: its inputs are the whole stack config (`Target.GetPackageConfig`)."""
+def stack_state(stack: str, outputs: dict[str, Any] | None = None, deployed: bool = True) -> ResourceV3:
+    """The root stack's `ResourceV3`: its outputs only in the state the last `up` wrote."""
     return ResourceV3(
-        urn=urn(stack, PROVIDER_TYPE, "default"),
-        custom=True,
-        type=PROVIDER_TYPE,
-        id=PROVIDER_ID if old else "",
-        inputs=dict(config),
-        outputs=dict(config) if old else {},
-        created=CREATED if old else "",
-        modified=MODIFIED if old else "",
+        urn=root_urn(stack),
+        custom=False,
+        type=STACK_TYPE,
+        outputs=outputs or {},
+        created=CREATED if deployed else "",
+        modified=CREATED if deployed else "",
+        source_position=STACK_POSITION,
+        stack_trace=STACK_TRACE,
     )
-
-
-@dataclass
-class Application:
-    """One application in a scenario: the stack file's declaration and, once it exists, the live one."""
-
-    name: str
-    declared: dict[str, Any]
-    app_id: str = ""
-    live: dict[str, Any] | None = None  # the API object the state last recorded
-    secret: tuple[str, ...] = ()
-    raw_outputs: bool = False  # outputs kept as the API spelled them, as an earlier provider version did
-
-    def previous(self) -> dict[str, Any]:
-        """The settings the stack declared when the state was written (those it has live)."""
-        assert self.live is not None
-        return {k: v for k, v in self.live.items() if k in fields.FIELDS_BY_PATH or k in fields.GROUPS}
-
-    def old(self, stack: str, refreshed: bool = False) -> ResourceV3:
-        """The state before this preview's program steps: as the last `up` wrote it, or as a refresh re-read it.
-
-        A refresh (the provider's `read`) makes the inputs the live settings plus the application id
-        under `__application_id`, which the engine does not display.
-        """
-        assert self.live is not None
-        if self.raw_outputs:
-            outputs = _masked({**{k: v for k, v in self.live.items() if k != "id"}, "__provider": SERIALISED_PROVIDER}, self.secret)
-        else:
-            outputs = provider_outputs(self.live, self.secret)
-        if refreshed:
-            read = {**fields.live_state(self.live), wire.APPLICATION_ID: self.app_id, "__provider": SERIALISED_PROVIDER}
-            inputs = _masked(read, self.secret)
-        else:
-            inputs = checked_inputs(self.previous(), self.secret)
-        return app_state(stack, self.name, app_id=self.app_id, inputs=inputs, outputs=outputs)
-
-    def new(self, stack: str, old: ResourceV3 | None = None) -> ResourceV3:
-        """The state the program asks for: `check` of the declaration against the old inputs."""
-        return app_state(stack, self.name, inputs=checked_inputs(self.declared, self.secret, old.inputs if old else None))
-
-
-def engine_config(applications: Mapping[str, Any], secret_key: bool = False) -> dict[str, str]:
-    """The stack's config as `PreludeEventPayload.Config` carries it: structured values as JSON text, secrets blinded."""
-    config = {f"{PROJECT}:applications": json.dumps(dict(applications), sort_keys=True)}
-    if secret_key:
-        config["telnyx:apiKey"] = SECRET
-    return config
 
 
 # --- Diagnostics: the engine's words around this project's own messages -----------------------
@@ -309,272 +318,430 @@ def error_diagnostic(text: str, resource_urn: str = "") -> PreviewDiagnostic:
 
 
 def program_error_diagnostics(run_error: str) -> list[PreviewDiagnostic]:
-    """What a preview prints when the Python program raises `pulumi.RunError(run_error)`.
+    """What a preview prints when the Python program raises `pulumi.RunError(run_error)`, both with no URN.
 
-    - `pulumi-language-python-exec` (sdk/python/cmd/) catches a `RunError` and sends `str(error)` with
-      `pulumi.log.error`, without a resource, then exits with code 1; the engine's `defaultHost.Log`
-      (pkg/host/host.go) reports it as a raw `diag.StreamMessage` with no URN.
-    - The Python language host (sdk/python/cmd/pulumi-language-python/main.go) turns exit code 1 into
-      "program exited with non-zero exit code: 1", `programSource` (pkg/resource/deploy/program_source.go)
-      into "an unhandled error occurred: %v", and `deploymentExecutor.reportError`
-      (pkg/resource/deploy/deployment_executor.go) reports that as a raw diagnostic with no URN.
+    - The language runtime catches a `RunError` and sends `str(error)` with `pulumi.log.error`, without a
+      resource; the engine's `defaultHost.Log` (pkg/host/host.go) reports it as a raw diagnostic.
+    - It also returns the text as the run's error (the SDK's language server, `pulumi.automation._server`, which
+      serves this project's program: scripts/program_host.py), which `programSource`
+      (pkg/resource/deploy/program_source.go) makes "an unhandled error occurred: <text>" and
+      `deploymentExecutor.reportError` reports as a raw diagnostic. (A released CLI runs the program with its
+      own Python language host, whose `pulumi-language-python-exec` exits 1 after logging a `RunError`; what that
+      host then reports is not checked here, for no such host is built here.)
     """
-    return [
-        error_diagnostic(run_error),
-        error_diagnostic("an unhandled error occurred: program exited with non-zero exit code: 1"),
-    ]
+    return [error_diagnostic(run_error), error_diagnostic(f"an unhandled error occurred: {run_error}")]
 
 
 def check_failure_diagnostic(stack: str, name: str, failure: CheckFailure) -> PreviewDiagnostic:
     """What a preview prints for one failure the provider's `check` returns (`issueCheckFailures`, pkg/resource/deploy/step_generator.go).
 
     A failure naming a property uses `diag.GetResourcePropertyInvalidValueError`, "%v resource '%v':
-    property %v value %v has a problem: %v", with the property's top-level input value; one naming no
-    property, `diag.GetResourceInvalidError`, "%v resource '%v' has a problem: %v" (both in
-    sdk/go/common/diag/errors.go). Only the second is built here: a failure naming a property prints
-    the property's Go value (`%v` of a `resource.PropertyValue`), which no fixture needs.
+    property %v value %v has a problem: %v", with the property's top-level input value as Go prints a
+    `resource.PropertyValue` (`{1293384261075731499}` for an `import_id`); one naming no property,
+    `diag.GetResourceInvalidError`, "%v resource '%v' has a problem: %v" (both in sdk/go/common/diag/errors.go).
+    Only the second is built here (tests/engine/test_review.py meets the first in a real preview).
     """
     assert not failure.property, "only a failure that names no property is built here"
     return error_diagnostic(f"{TYPE_TOKEN} resource '{name}' has a problem: {failure.reason}", urn(stack, TYPE_TOKEN, name))
 
 
-def run_error_of(stack: str, config: Mapping[str, str]) -> str:
-    """The text of the `RunError` the stack program (`__main__.py`) raises for a stack config it refuses.
+# --- A situation, and what the engine prints for it ----------------------------------------------
 
-    The program's own wording around the loader's message; tests/test_review_fixtures.py runs the
-    program under mocks to hold it to this.
+
+@dataclass(frozen=True)
+class Situation:
+    """What a user did before `pulumi preview`: the stack file at the last `up` and now, and how the preview runs.
+
+    tests/engine makes the same situation with the real CLI: writes the stack file, runs `up`, writes it again
+    and previews; the fake Telnyx gives the applications ids of its own.
     """
+
+    stack: str
+    previewed: Mapping[str, Any]  # the stack file's `applications` when the preview runs
+    deployed: Mapping[str, Any] | None = None  # its `applications` at the last `up`; None: never deployed
+    defaults: Mapping[str, Any] = field(default_factory=dict)  # its `defaults`, both times
+    ids: Mapping[str, str] = field(default_factory=dict)  # each application's id in this fixture
+    refresh: bool = False
+    secret_path: str = ""  # made secret with `pulumi config set --path --secret` before the `up`
+    adopted: tuple[str, ...] = ()  # applications made in the Telnyx portal before the preview, adopted by `import_id`
+    declared_in_code: Mapping[str, Any] | None = None  # a program declaring these applications itself (no stack config)
+
+    def stack_config(self, applications: Mapping[str, Any] | None, ids: Mapping[str, str]) -> dict[str, Any]:
+        """The stack file's `config:` map for these applications, each adopted one with its `import_id`."""
+        if self.declared_in_code is not None or applications is None:
+            return {}
+        entries = {name: {**entry, wire.IMPORT_ID: ids[name]} if name in self.adopted else dict(entry) for name, entry in applications.items()}
+        config: dict[str, Any] = {DEFAULTS_KEY: dict(self.defaults)} if self.defaults else {}
+        return {**config, APPLICATIONS_KEY: entries}
+
+    def adopted_arguments(self) -> dict[str, dict[str, Any]]:
+        """The settings of each application made in the portal: exactly what its entry declares (an adoption takes
+        an application only as it is)."""
+        if not self.adopted:
+            return {}
+        placeholder_ids = dict.fromkeys(self.adopted, "1")
+        specs = {spec.logical_name: spec for spec in _specs(self.stack, self.stack_config(self.previewed, placeholder_ids))}
+        return {name: dict(specs[name].arguments) for name in self.adopted}
+
+
+def _specs(stack: str, config: Mapping[str, Any]) -> list[ApplicationSpec]:
+    """The program's view of a stack config (`load_config`), as the engine hands it over: JSON text per key."""
+    texts = {key.removeprefix(f"{PROJECT}:"): json.dumps(value) for key, value in config.items()}
+    return load_config(stack, texts.get)
+
+
+def engine_config(situation: Situation, ids: Mapping[str, str]) -> dict[str, str]:
+    """The stack's config as `PreludeEventPayload.Config` carries it: each value as JSON text, a secret blinded where it is."""
+    config = situation.stack_config(situation.previewed, ids)
+    if situation.secret_path:
+        config[APPLICATIONS_KEY] = _with_value_at(config[APPLICATIONS_KEY], situation.secret_path.split(".")[1:], SECRET)
+    return {key: go_compact_json(value) for key, value in config.items()}
+
+
+def _with_value_at(tree: Mapping[str, Any], path: Sequence[str], value: Any) -> dict[str, Any]:
+    head, *rest = path
+    return {**tree, head: _with_value_at(tree[head], rest, value) if rest else value}
+
+
+def registered_inputs(spec: ApplicationSpec) -> dict[str, Any]:
+    """The inputs the program registers for an application (`CallControlApplication`): its arguments, its
+    `application_name`, and an adoption's `import_id`; the SDK leaves out the `None` ones."""
+    given = {k: v for k, v in spec.arguments.items() if v is not None}
+    given.setdefault("application_name", spec.logical_name)
+    if spec.import_id:
+        given[wire.IMPORT_ID] = spec.import_id
+    return given
+
+
+def secret_settings(situation: Situation, spec: ApplicationSpec) -> tuple[str, ...]:
+    """The inputs the program makes secret: with a secret anywhere in the stack config, every credential-bearing
+    setting an application declares (`__main__.py`, `with_secret_credentials`)."""
+    if not situation.secret_path:
+        return ()
+    return tuple(path for path in fields.CREDENTIAL_PATHS if spec.arguments.get(path) is not None)
+
+
+@dataclass
+class _Deployed:
+    """One application as the last `up` left it."""
+
+    spec: ApplicationSpec
+    app_id: str
+    live: dict[str, Any]
+    secret: tuple[str, ...]
+
+    def state(self, stack: str) -> ResourceV3:
+        """Its state as that `up` wrote it."""
+        registered = registered_inputs(self.spec)
+        return app_state(
+            stack,
+            self.spec.logical_name,
+            app_id=self.app_id,
+            inputs=checked_inputs(registered, self.secret),
+            outputs=provider_outputs(self.live, self.secret),
+            registered=[*registered, "__provider"],
+            protect=self.spec.protect,
+            created=CREATED,
+            modified=MODIFIED,
+        )
+
+    def refreshed(self, stack: str) -> ResourceV3:
+        """Its state after this preview's refresh: what the provider's `read` returns."""
+        return app_state(
+            stack,
+            self.spec.logical_name,
+            app_id=self.app_id,
+            inputs=refreshed_inputs(self.live, self.secret),
+            outputs=provider_outputs(self.live, self.secret),
+            protect=self.spec.protect,
+            created=CREATED,
+            modified=REFRESHED,
+        )
+
+
+def _unmasked_inputs(deployed: _Deployed, refreshed: bool) -> dict[str, Any]:
+    """The old inputs the provider's `check` receives (the engine hands it the secrets' values)."""
+    if refreshed:
+        return refreshed_inputs(deployed.live)
+    return checked_inputs(registered_inputs(deployed.spec))
+
+
+def preview_digest(situation: Situation) -> PreviewDigest:
+    """What `pulumi preview [--refresh] --json` prints for the situation, with this module's ids and timestamps."""
+    deployed = _deployed(situation)
+    steps = _refresh_steps(situation, deployed) if situation.refresh else []
+    steps.append(_root_step(situation, deployed))
+    summary = Counter({steps[-1].op: 1})
+    config = engine_config(situation, situation.ids)
     try:
-        load_config(stack, lambda key: config.get(f"{PROJECT}:{key}"))
+        specs = _program_specs(situation)
     except StackConfigError as error:
-        return f"Invalid stack configuration:\n{error}"
-    raise AssertionError(f"the config of stack {stack!r} is valid")
+        return PreviewDigest(config, steps, dict(summary), program_error_diagnostics(f"Invalid stack configuration:\n{error}"))
+    for spec in specs:
+        step, failures = _program_step(situation, spec, deployed.get(spec.logical_name))
+        if failures:  # the engine stops at the invalid resource: no step for it, none after it
+            return PreviewDigest(config, steps, dict(summary), failures)
+        summary[step.op] += 1
+        if step.op != "same":  # a `same` step is not shown (`shouldShow`)
+            steps.append(step)
+    kept = {spec.logical_name for spec in specs}
+    deletes = [_delete_step(situation, app) for name, app in deployed.items() if name not in kept]
+    summary.update(step.op for step in deletes)
+    return PreviewDigest(config, steps + deletes, dict(summary))
 
 
-# --- The scenarios ------------------------------------------------------------------------------
+def _deployed(situation: Situation) -> dict[str, _Deployed]:
+    """The applications the last `up` left, by logical name, each live as it declared it."""
+    ids = situation.ids
+    specs = _specs(situation.stack, situation.stack_config(situation.deployed, ids)) if situation.deployed is not None else []
+    return {
+        spec.logical_name: _Deployed(spec, ids[spec.logical_name], api_object(ids[spec.logical_name], spec.arguments), secret_settings(situation, spec))
+        for spec in specs
+    }
+
+
+def _root_outputs(deployed: Mapping[str, _Deployed]) -> dict[str, Any]:
+    """The stack outputs `__main__.py` exports, as the last `up` left them."""
+    return {
+        "application_ids": {name: app.app_id for name, app in deployed.items()},
+        "application_names": {name: app.spec.arguments.get("application_name", name) for name, app in deployed.items()},
+    }
+
+
+def _refresh_steps(situation: Situation, deployed: Mapping[str, _Deployed]) -> list[PreviewStep]:
+    """A `refresh` step for each resource in the state, old and new both the state from before the refresh."""
+    stack = situation.stack
+    if situation.deployed is None:
+        return []
+    root = stack_state(stack, _root_outputs(deployed))
+    steps = [PreviewStep("refresh", root_urn(stack), old_state=root, new_state=root)]
+    return steps + [PreviewStep("refresh", urn(stack, TYPE_TOKEN, name), provider_reference(stack), app.state(stack), app.state(stack)) for name, app in deployed.items()]
+
+
+def _root_step(situation: Situation, deployed: Mapping[str, _Deployed]) -> PreviewStep:
+    """The root stack's step, always shown: `same` in a stack deployed before (no outputs yet in its new state)."""
+    stack = situation.stack
+    if situation.deployed is None:
+        return PreviewStep("create", root_urn(stack), new_state=stack_state(stack, deployed=False))
+    return PreviewStep("same", root_urn(stack), old_state=stack_state(stack, _root_outputs(deployed)), new_state=stack_state(stack))
+
+
+def _program_step(situation: Situation, spec: ApplicationSpec, old: _Deployed | None) -> tuple[PreviewStep, list[PreviewDiagnostic]]:
+    """The step for one application the program registers (`check`, then `diff`), or the check's failures."""
+    stack, name, was_deployed = situation.stack, spec.logical_name, situation.deployed is not None
+    old_state = (old.refreshed(stack) if situation.refresh else old.state(stack)) if old else None
+    registered = registered_inputs(spec)
+    result = CallControlApplicationProvider().check(_unmasked_inputs(old, situation.refresh) if old else {}, registered)
+    failures = [check_failure_diagnostic(stack, name, failure) for failure in result.failures]
+    new_state = app_state(
+        stack,
+        name,
+        inputs=_masked({**result.inputs, "__provider": SERIALISED_PROVIDER}, secret_settings(situation, spec)),
+        registered=[*registered, "__provider"],
+        protect=spec.protect,
+        created=old_state.created if old_state else "",
+        modified=old_state.modified if old_state else "",
+        deployed=was_deployed,
+    )
+    if old is None:
+        op = "create"
+    else:
+        changes = CallControlApplicationProvider().diff(old.app_id, provider_outputs(old.live), result.inputs).changes
+        op = "update" if changes else "same"
+    return PreviewStep(op, new_state.urn, provider_reference(stack, was_deployed), old_state, new_state), failures
+
+
+def _delete_step(situation: Situation, app: _Deployed) -> PreviewStep:
+    """The delete of an application the program no longer registers (after every other step)."""
+    stack = situation.stack
+    old_state = app.refreshed(stack) if situation.refresh else app.state(stack)
+    return PreviewStep("delete", old_state.urn, provider_reference(stack), old_state=old_state)
+
+
+def _program_specs(situation: Situation) -> list[ApplicationSpec]:
+    """The applications the program registers, in its order: the stack file's, or those it declares in code."""
+    if situation.declared_in_code is not None:
+        return [ApplicationSpec(name, dict(args)) for name, args in situation.declared_in_code.items()]
+    return _specs(situation.stack, situation.stack_config(situation.previewed, situation.ids))
+
+
+# --- The situations ------------------------------------------------------------------------------
 
 
 def _defaults(stack: str, **more: Any) -> dict[str, Any]:
     return {"webhook_api_version": "2", "tags": [stack, "managed-by-pulumi"], **more}
 
 
-def dev_no_changes() -> PreviewDigest:
-    """`preview --refresh` of dev where nothing changed: refresh steps, then only the root stack's `same`."""
-    stack = "dev"
-    apps = [
-        Application("call-router", {"application_name": "call-router-dev", "webhook_event_url": "https://dev.hooks.example.com/telnyx/call-router", **_defaults(stack)}, "2001"),
-        Application("ivr", {"application_name": "ivr-dev", "webhook_event_url": "https://dev.hooks.example.com/telnyx/ivr", "dtmf_type": "Inband", **_defaults(stack)}, "2002"),
-    ]
-    for app in apps:
-        app.live = api_object(app.app_id, app.declared)
-    config = engine_config({a.name: a.declared for a in apps})
-    steps = [
-        PreviewStep("refresh", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
-        PreviewStep("refresh", urn(stack, PROVIDER_TYPE, "default"), old_state=provider_state(stack, config, True), new_state=provider_state(stack, config, True)),
-        *(PreviewStep("refresh", urn(stack, TYPE_TOKEN, a.name), provider_reference(stack), a.old(stack), a.old(stack)) for a in apps),
-        PreviewStep("same", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
-    ]
-    return PreviewDigest(config, steps, {"same": 4})
+DEV_APPLICATIONS = {
+    "call-router": {"application_name": "call-router-dev", "webhook_event_url": "https://dev.hooks.example.com/telnyx/call-router"},
+    "ivr": {"application_name": "ivr-dev", "webhook_event_url": "https://dev.hooks.example.com/telnyx/ivr", "dtmf_type": "Inband"},
+}
+DEV_IDS = {"call-router": "2001", "ivr": "2002"}
 
+DEV_NO_CHANGES = Situation(
+    "dev", DEV_APPLICATIONS, deployed=DEV_APPLICATIONS, defaults=_defaults("dev"), ids=DEV_IDS, refresh=True
+)
+"""`preview --refresh` of dev where nothing changed: refresh steps, then only the root stack's `same`."""
 
-def staging_updates() -> PreviewDigest:
-    """`preview` (no refresh) of staging: a webhook host move, a nested change, equal spellings, a secret, a lower limit.
+DEV_SECRET_UPDATE = Situation(
+    "dev",
+    {**DEV_APPLICATIONS, "ivr": {**DEV_APPLICATIONS["ivr"], "dtmf_type": "SIP INFO"}},
+    deployed=DEV_APPLICATIONS,
+    defaults=_defaults("dev"),
+    ids=DEV_IDS,
+    secret_path="applications.ivr.webhook_event_url",
+)
+"""`preview` of dev whose ivr webhook URL was set with `config set --path --secret` before the last `up`: the whole
+`applications` key is secret, so the program makes every application's webhook URLs secret; ivr's DTMF type changes."""
 
-    The state was written by an earlier provider version that kept the API's own spellings
-    (`"\\"Ashburn, VA\\""`, tags in the API's order, no `call_cost_in_webhooks`): not changes.
-    """
-    stack = "staging"
-    router = Application(
-        "call-router",
-        {
-            "application_name": "call-router-staging",
-            "webhook_event_url": "https://hooks.example.net/telnyx/call-router",
-            "anchorsite_override": "Ashburn, VA",
-            "inbound": {"channel_limit": 20, "shaken_stir_enabled": True},
-            **_defaults(stack),
-        },
-        "3001",
-    )
-    router.live = api_object(
-        router.app_id,
-        {**router.declared, "webhook_event_url": "https://staging.hooks.example.com/telnyx/call-router", "inbound": {"channel_limit": 10, "shaken_stir_enabled": True}},
-        anchorsite_override='"Ashburn, VA"',
-        tags=["managed-by-pulumi", "staging"],
-    )
-    del router.live["call_cost_in_webhooks"]
-    router.raw_outputs = True
-    ivr = Application(
-        "ivr",
-        {
-            "application_name": "ivr-staging",
-            "webhook_event_url": "https://staging.hooks.example.com/telnyx/ivr",
-            "dtmf_type": "Inband",
-            "inbound": {"channel_limit": 5},
-            **_defaults(stack),
-        },
-        "3002",
-        secret=("webhook_event_url",),
-    )
-    ivr.live = api_object(ivr.app_id, {**ivr.declared, "inbound": {"channel_limit": 10}})
-    apps = [router, ivr]
-    old_config = engine_config({a.name: a.previous() for a in apps})
-    config = engine_config({a.name: a.declared for a in apps})
-    steps = [
-        PreviewStep("same", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
-        PreviewStep("update", urn(stack, PROVIDER_TYPE, "default"), old_state=provider_state(stack, old_config, True), new_state=provider_state(stack, config, False)),
-        *(PreviewStep("update", urn(stack, TYPE_TOKEN, a.name), provider_reference(stack), a.old(stack), a.new(stack, a.old(stack))) for a in apps),
-    ]
-    return PreviewDigest(config, steps, {"same": 1, "update": 3})
+STAGING_APPLICATIONS = {
+    "call-router": {
+        "application_name": "call-router-staging",
+        "webhook_event_url": "https://staging.hooks.example.com/telnyx/call-router",
+        "anchorsite_override": "Ashburn, VA",
+        "inbound": {"channel_limit": 10, "shaken_stir_enabled": True},
+    },
+    "ivr": {"application_name": "ivr-staging", "webhook_event_url": "https://staging.hooks.example.com/telnyx/ivr", "dtmf_type": "Inband", "inbound": {"channel_limit": 10}},
+}
+STAGING_IDS = {"call-router": "3001", "ivr": "3002"}
 
-
-def _prod_base() -> dict[str, Any]:
-    return _defaults("prod", webhook_timeout_secs=25, anchorsite_override="Ashburn, VA", call_cost_in_webhooks=True)
-
-
-def _prod_unchanged() -> tuple[Application, Application]:
-    """Two prod applications live as declared: ivr, and fax-gateway, which lacks the failover URL production requires."""
-    base = _prod_base()
-    ivr = Application("ivr", {"application_name": "acme-ivr", "webhook_event_url": "https://hooks.example.com/telnyx/ivr", "webhook_event_failover_url": "https://failover.hooks.example.com/telnyx/ivr", **base}, "1293384261075731002")
-    fax = Application(
-        "fax-gateway",
-        {"application_name": "acme-fax-gateway", "webhook_event_url": "https://hooks.example.com/telnyx/fax", "inbound": {"channel_limit": 4}, **base},
-        "1293384261075731004",
-    )
-    for app in (ivr, fax):
-        app.live = api_object(app.app_id, app.declared)
-    return ivr, fax
-
-
-def prod_mixed() -> PreviewDigest:
-    """`preview --refresh` of prod: an adoption, a create whose URL carries credentials, a switch-off, a delete,
-    and an unchanged application against a mandatory policy."""
-    stack = "prod"
-    base = _prod_base()
-    router = Application(
-        "call-router",
-        {"application_name": "acme-call-router", "webhook_event_url": "https://hooks.example.com/telnyx/call-router", "active": False, **base},
-        "1293384261075731001",
-    )
-    router.live = api_object(router.app_id, {**router.declared, "active": True})
-    ivr, fax = _prod_unchanged()
-    legacy = Application(
-        "legacy-ivr",
-        {"application_name": "Legacy IVR <EU> & fax", "webhook_event_url": "https://legacy.example.com/ivr", "dtmf_type": "SIP INFO", "first_command_timeout": True, "import_id": "1293384261075731499"},
-    )
-    partner = Application(
-        "partner-router",
-        {
-            "application_name": "acme-partner-router",
-            "webhook_event_url": "https://acme:s3cr3t-t0ken@partner.example.org/telnyx?signature=abc123",
-            "outbound": {"channel_limit": 10, "outbound_voice_profile_id": "1293384261075731777"},
-            **base,
-        },
-    )
-    gone = Application("eu-call-router", {}, "1293384261075731003")
-    gone.live = api_object(gone.app_id, {"application_name": "acme-call-router-eu", "webhook_event_url": "https://eu.hooks.example.com/telnyx/call-router", "inbound": {"channel_limit": 50}})
-    existing = [router, ivr, fax, gone]
-    config = engine_config({a.name: a.declared for a in (router, ivr, fax, legacy, partner)}, secret_key=True)
-    old_config = engine_config({a.name: a.previous() for a in existing}, secret_key=True)
-    steps = [
-        PreviewStep("refresh", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
-        PreviewStep("refresh", urn(stack, PROVIDER_TYPE, "default"), old_state=provider_state(stack, old_config, True), new_state=provider_state(stack, old_config, True)),
-        *(PreviewStep("refresh", urn(stack, TYPE_TOKEN, a.name), provider_reference(stack), a.old(stack), a.old(stack)) for a in existing),
-        PreviewStep("same", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
-        PreviewStep("update", urn(stack, PROVIDER_TYPE, "default"), old_state=provider_state(stack, old_config, True), new_state=provider_state(stack, config, False)),
-        PreviewStep("update", urn(stack, TYPE_TOKEN, router.name), provider_reference(stack), router.old(stack, refreshed=True), router.new(stack, router.old(stack, refreshed=True))),
-        PreviewStep("create", urn(stack, TYPE_TOKEN, legacy.name), provider_reference(stack), new_state=legacy.new(stack)),
-        PreviewStep("create", urn(stack, TYPE_TOKEN, partner.name), provider_reference(stack), new_state=partner.new(stack)),
-        PreviewStep("delete", urn(stack, TYPE_TOKEN, gone.name), provider_reference(stack), old_state=gone.old(stack, refreshed=True)),  # deletes come last
-    ]
-    return PreviewDigest(config, steps, {"create": 2, "delete": 1, "same": 3, "update": 2})
-
-
-def prod_unchanged_against_policy() -> PreviewDigest:
-    """`preview --refresh` of prod where nothing changes, yet fax-gateway breaks a mandatory policy (which fails the
-    preview with the policy pack), and voicemail's webhook URL is secret (so the JSON does not show it)."""
-    stack = "prod"
-    ivr, fax = _prod_unchanged()
-    voicemail = Application(
-        "voicemail",
-        {"application_name": "acme-voicemail", "webhook_event_url": "https://hooks.example.com/telnyx/voicemail", "webhook_event_failover_url": "https://failover.hooks.example.com/telnyx/voicemail", "inbound": {"channel_limit": 2}, **_prod_base()},
-        "1293384261075731005",
-        secret=("webhook_event_url",),
-    )
-    voicemail.live = api_object(voicemail.app_id, voicemail.declared)
-    apps = [fax, ivr, voicemail]
-    config = engine_config({a.name: a.declared for a in apps}, secret_key=True)
-    steps = [
-        PreviewStep("refresh", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
-        PreviewStep("refresh", urn(stack, PROVIDER_TYPE, "default"), old_state=provider_state(stack, config, True), new_state=provider_state(stack, config, True)),
-        *(PreviewStep("refresh", urn(stack, TYPE_TOKEN, a.name), provider_reference(stack), a.old(stack), a.old(stack)) for a in apps),
-        PreviewStep("same", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
-    ]
-    return PreviewDigest(config, steps, {"same": 5})
-
-
-def _staging_applications() -> list[Application]:
-    """Staging as deployed: two applications, both live as declared."""
-    stack = "staging"
-    router = Application("call-router", {"application_name": "call-router-staging", "webhook_event_url": "https://staging.hooks.example.com/telnyx/call-router", **_defaults(stack)}, "3001")
-    ivr = Application("ivr", {"application_name": "ivr-staging", "webhook_event_url": "https://staging.hooks.example.com/telnyx/ivr", "inbound": {"channel_limit": 10}, **_defaults(stack)}, "3002")
-    for app in (router, ivr):
-        app.live = api_object(app.app_id, app.declared)
-    return [router, ivr]
-
+STAGING_UPDATES = Situation(
+    "staging",
+    {
+        "call-router": {**STAGING_APPLICATIONS["call-router"], "webhook_event_url": "https://hooks.example.net/telnyx/call-router", "inbound": {"channel_limit": 20, "shaken_stir_enabled": True}},
+        "ivr": {**STAGING_APPLICATIONS["ivr"], "inbound": {"channel_limit": 5}},
+    },
+    deployed=STAGING_APPLICATIONS,
+    defaults=_defaults("staging"),
+    ids=STAGING_IDS,
+)
+"""`preview` (no refresh) of staging: a webhook moving host, a nested change (`inbound.channel_limit`), a lower limit."""
 
 # The mistake both failed previews make: a channel limit below zero, in a nested setting.
 BAD_CHANNEL_LIMIT = {"inbound": {"channel_limit": -1}}
 
+STAGING_FAILED = Situation(
+    "staging",
+    {**STAGING_APPLICATIONS, "ivr": {**STAGING_APPLICATIONS["ivr"], **BAD_CHANNEL_LIMIT}},
+    deployed=STAGING_APPLICATIONS,
+    defaults=_defaults("staging"),
+    ids=STAGING_IDS,
+    refresh=True,
+)
+"""`preview --refresh` of staging after a stack-file mistake: the program refuses its config before registering any
+application (the root stack is registered first, by the SDK): refresh steps, the root stack's `same`, two errors."""
+
+CHECK_FAILED_DECLARATION = {"application_name": "ivr-staging", "webhook_event_url": "https://staging.hooks.example.com/telnyx/ivr", **BAD_CHANNEL_LIMIT}
+
+STAGING_CHECK_FAILED = Situation("staging", {}, declared_in_code={"ivr": CHECK_FAILED_DECLARATION})
+"""`preview` of a new staging stack whose program declares ivr in code (no stack config), with the mistake the stack
+file's loader would catch first: the provider's check refuses it. The failure names no property (the engine finds
+only top-level ones and would print a URL's value, `provider/reporting.py`), so its reason starts with the setting's
+path. The engine stops at the invalid resource: only the root stack's `create` is shown."""
+
+PROD_BASE = _defaults("prod", webhook_timeout_secs=25, anchorsite_override="Ashburn, VA", call_cost_in_webhooks=True)
+PROD_PROTECTED = {"protect": True}  # as stacks/Pulumi.prod.yaml: every application protected
+PROD_IVR = {
+    "application_name": "acme-ivr",
+    "webhook_event_url": "https://hooks.example.com/telnyx/ivr",
+    "webhook_event_failover_url": "https://failover.hooks.example.com/telnyx/ivr",
+    **PROD_BASE,
+}
+PROD_FAX = {"application_name": "acme-fax-gateway", "webhook_event_url": "https://hooks.example.com/telnyx/fax", "inbound": {"channel_limit": 4}, **PROD_BASE}
+PROD_ROUTER = {"application_name": "acme-call-router", "webhook_event_url": "https://hooks.example.com/telnyx/call-router", **PROD_BASE}
+PROD_EU_ROUTER = {"application_name": "acme-call-router-eu", "webhook_event_url": "https://eu.hooks.example.com/telnyx/call-router", "inbound": {"channel_limit": 50}}
+
+PROD_MIXED = Situation(
+    "prod",
+    {
+        "call-router": {**PROD_ROUTER, "active": False},
+        "ivr": PROD_IVR,
+        "fax-gateway": PROD_FAX,
+        "legacy-ivr": {"application_name": "Legacy IVR <EU> & fax", "webhook_event_url": "https://legacy.example.com/ivr", "dtmf_type": "SIP INFO", "first_command_timeout": True},
+        "partner-router": {
+            "application_name": "acme-partner-router",
+            "webhook_event_url": "https://acme:s3cr3t-t0ken@partner.example.org/telnyx?signature=abc123",
+            "outbound": {"channel_limit": 10, "outbound_voice_profile_id": "1293384261075731777"},
+            **PROD_BASE,
+        },
+    },
+    # eu-call-router was unprotected by an earlier `up` (a protected one fails the preview of its delete).
+    deployed={"call-router": PROD_ROUTER, "ivr": PROD_IVR, "fax-gateway": PROD_FAX, "eu-call-router": {**PROD_EU_ROUTER, "protect": False}},
+    defaults=PROD_PROTECTED,
+    ids={"call-router": "1293384261075731001", "ivr": "1293384261075731002", "eu-call-router": "1293384261075731003", "fax-gateway": "1293384261075731004", "legacy-ivr": "1293384261075731499"},
+    refresh=True,
+    adopted=("legacy-ivr",),
+)
+"""`preview --refresh` of prod: a switch-off, an adoption (a create with `import_id`), a create whose URL carries
+credentials, a delete (last), and two unchanged applications (only their `refresh` steps), fax-gateway without
+the failover URL production requires."""
+
+PROD_QUIET_APPLICATIONS = {
+    "fax-gateway": PROD_FAX,
+    "ivr": PROD_IVR,
+    "voicemail": {
+        "application_name": "acme-voicemail",
+        "webhook_event_url": "https://hooks.example.com/telnyx/voicemail",
+        "webhook_event_failover_url": "https://failover.hooks.example.com/telnyx/voicemail",
+        "inbound": {"channel_limit": 2},
+        **PROD_BASE,
+    },
+}
+PROD_UNCHANGED_AGAINST_POLICY = Situation(
+    "prod",
+    PROD_QUIET_APPLICATIONS,
+    deployed=PROD_QUIET_APPLICATIONS,
+    defaults=PROD_PROTECTED,
+    ids={"fax-gateway": "1293384261075731004", "ivr": "1293384261075731002", "voicemail": "1293384261075731005"},
+    refresh=True,
+    secret_path="applications.voicemail.webhook_event_url",
+)
+"""`preview --refresh` of prod with nothing to change, yet fax-gateway breaks a mandatory policy (which fails the
+preview with the policy pack); voicemail's webhook URL was set secret, so every declared webhook URL is secret."""
+
+
+def dev_no_changes() -> PreviewDigest:
+    """The digest of `DEV_NO_CHANGES`."""
+    return preview_digest(DEV_NO_CHANGES)
+
+
+def dev_secret_update() -> PreviewDigest:
+    """The digest of `DEV_SECRET_UPDATE`."""
+    return preview_digest(DEV_SECRET_UPDATE)
+
+
+def staging_updates() -> PreviewDigest:
+    """The digest of `STAGING_UPDATES`."""
+    return preview_digest(STAGING_UPDATES)
+
 
 def staging_failed() -> PreviewDigest:
-    """`preview --refresh` of staging after a stack-file mistake: the program refuses its config before registering anything.
-
-    The refresh comes first (every resource in the state), then the program registers the root stack
-    (the SDK completes that registration before it reports the error) and raises
-    `Invalid stack configuration`: no application gets a program step.
-    """
-    stack = "staging"
-    apps = _staging_applications()
-    config = engine_config({a.name: {**a.declared, **BAD_CHANNEL_LIMIT} if a.name == "ivr" else a.declared for a in apps})
-    old_config = engine_config({a.name: a.previous() for a in apps})
-    steps = [
-        PreviewStep("refresh", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
-        PreviewStep("refresh", urn(stack, PROVIDER_TYPE, "default"), old_state=provider_state(stack, old_config, True), new_state=provider_state(stack, old_config, True)),
-        *(PreviewStep("refresh", urn(stack, TYPE_TOKEN, a.name), provider_reference(stack), a.old(stack), a.old(stack)) for a in apps),
-        PreviewStep("same", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack)),
-    ]
-    return PreviewDigest(config, steps, {"same": 1}, program_error_diagnostics(run_error_of(stack, config)))
-
-
-def check_failed_declaration() -> dict[str, Any]:
-    """The application a program declares in code (not from a stack file), with the mistake the provider's check refuses."""
-    return {"application_name": "ivr-staging", "webhook_event_url": "https://staging.hooks.example.com/telnyx/ivr", **BAD_CHANNEL_LIMIT}
+    """The digest of `STAGING_FAILED`."""
+    return preview_digest(STAGING_FAILED)
 
 
 def staging_check_failed() -> PreviewDigest:
-    """`preview` of a program that declares staging's ivr in code, and the provider's `check` refuses a nested setting.
+    """The digest of `STAGING_CHECK_FAILED`."""
+    return preview_digest(STAGING_CHECK_FAILED)
 
-    The stack file's loader catches this mistake first (`staging_failed`); the provider's check is what
-    stops a program that declares the resource in code. The failure names no property (the engine finds
-    only top-level ones and would print a URL's value, `provider/reporting.py`), so its reason starts
-    with the setting's path. Before the check, the root stack and the default provider (which the check
-    needs) were registered, unchanged; the engine stops at the invalid resource, so it has no step.
-    """
-    stack = "staging"
-    result = CallControlApplicationProvider().check({}, check_failed_declaration())
-    (failure,) = result.failures
-    steps = [PreviewStep("same", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack))]
-    return PreviewDigest({}, steps, {"same": 2}, [check_failure_diagnostic(stack, "ivr", failure)])
+
+def prod_mixed() -> PreviewDigest:
+    """The digest of `PROD_MIXED`."""
+    return preview_digest(PROD_MIXED)
+
+
+def prod_unchanged_against_policy() -> PreviewDigest:
+    """The digest of `PROD_UNCHANGED_AGAINST_POLICY`."""
+    return preview_digest(PROD_UNCHANGED_AGAINST_POLICY)
 
 
 def load_300_applications() -> PreviewDigest:
     """A stack of 300 applications: 295 created, 5 updated with a lower channel limit (the dangerous ones)."""
     stack = "load"
-    steps = [PreviewStep("same", root_urn(stack), old_state=stack_state(stack), new_state=stack_state(stack))]
-    apps = []
+    previewed, deployed, ids = {}, {}, {}
     for number in range(300):
         name = f"tenant-{number:03d}-router"
-        declared = {
+        entry = {
             "application_name": f"acme-{name}-{stack}",
             "webhook_event_url": f"https://tenant-{number:03d}.hooks.example.com/telnyx/call-router",
             "webhook_event_failover_url": f"https://failover.tenant-{number:03d}.hooks.example.com/telnyx/call-router",
@@ -582,27 +749,23 @@ def load_300_applications() -> PreviewDigest:
             "first_command_timeout": True,
             "first_command_timeout_secs": 12,
             "inbound": {"channel_limit": 8, "sip_subdomain": f"acme-tenant-{number:03d}"},
-            **_defaults(stack),
         }
-        app = Application(name, declared)
-        apps.append(app)
+        previewed[name] = entry
         if number % 60 == 0:
-            app.app_id = f"40{number:03d}"
-            app.live = api_object(app.app_id, {**declared, "inbound": {"channel_limit": 16, "sip_subdomain": f"acme-tenant-{number:03d}"}})
-            steps.append(PreviewStep("update", urn(stack, TYPE_TOKEN, name), provider_reference(stack), app.old(stack), app.new(stack, app.old(stack))))
-        else:
-            steps.append(PreviewStep("create", urn(stack, TYPE_TOKEN, name), provider_reference(stack), new_state=app.new(stack)))
-    return PreviewDigest(engine_config({a.name: a.declared for a in apps}), steps, {"create": 295, "same": 2, "update": 5})
+            deployed[name] = {**entry, "inbound": {"channel_limit": 16, "sip_subdomain": f"acme-tenant-{number:03d}"}}
+            ids[name] = f"40{number:03d}"
+    return preview_digest(Situation(stack, previewed, deployed=deployed, defaults=_defaults(stack), ids=ids))
 
 
-# Committed files: name -> builder. The 300-application one is built in the tests, not committed.
-COMMITTED: dict[str, Callable[[], PreviewDigest]] = {
-    "dev-no-changes.json": dev_no_changes,
-    "staging-updates.json": staging_updates,
-    "prod-mixed.json": prod_mixed,
-    "staging-failed.json": staging_failed,
-    "staging-check-failed.json": staging_check_failed,
-    "prod-unchanged-against-policy.json": prod_unchanged_against_policy,
+# Committed files: name -> situation. The 300-application one is built in the tests, not committed.
+COMMITTED: dict[str, Situation] = {
+    "dev-no-changes.json": DEV_NO_CHANGES,
+    "dev-secret-update.json": DEV_SECRET_UPDATE,
+    "staging-updates.json": STAGING_UPDATES,
+    "prod-mixed.json": PROD_MIXED,
+    "staging-failed.json": STAGING_FAILED,
+    "staging-check-failed.json": STAGING_CHECK_FAILED,
+    "prod-unchanged-against-policy.json": PROD_UNCHANGED_AGAINST_POLICY,
 }
 
 
@@ -638,6 +801,7 @@ def snapshots() -> dict[str, str]:
     return {
         "three-stacks.md": comment(dev_no_changes(), staging_updates(), prod_mixed()),
         "no-changes.md": comment(dev_no_changes()),
+        "secret-update.md": comment(dev_secret_update()),
         "failed-preview.md": comment(dev_no_changes(), staging_failed()),
         "check-failed.md": comment(staging_check_failed()),
         "unchanged-against-policy.md": comment(dev_no_changes(), prod_unchanged_against_policy()),
@@ -649,8 +813,8 @@ def main() -> None:
     """Rewrite the committed JSON fixtures and the expected Markdown."""
     PREVIEWS.mkdir(parents=True, exist_ok=True)
     EXPECTED.mkdir(parents=True, exist_ok=True)
-    for name, build in COMMITTED.items():
-        (PREVIEWS / name).write_text(go_json(build()))
+    for name, situation in COMMITTED.items():
+        (PREVIEWS / name).write_text(go_json(preview_digest(situation)))
     for name, text in snapshots().items():
         (EXPECTED / name).write_text(text)
     print(f"wrote {len(COMMITTED)} previews to {PREVIEWS.relative_to(ROOT)} and {len(snapshots())} comments to {EXPECTED.relative_to(ROOT)}")
@@ -658,4 +822,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

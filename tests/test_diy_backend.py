@@ -1,7 +1,7 @@
 """Where the diy (`file://`) backend keeps a stack, as scripts/diy_backend.py reads it (cited there from pulumi/pulumi).
 
-Checkpoints written by the CLI are covered by tests/test_run_stack.py (the stand-in) and, where the CLI
-is installed, tests/test_e2e_automation.py; these pin the path rules on their own.
+These pin the path rules on their own; tests/engine/test_diy_backend.py proves them against checkpoints the real
+engine wrote (each compression, the legacy layout, `stack rm`, a relative `file://` URL).
 """
 
 from __future__ import annotations

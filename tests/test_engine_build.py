@@ -163,11 +163,14 @@ def test_the_go_caches_do_not_depend_on_home() -> None:
     assert go_environment({"HOME": "/somewhere"})["GOCACHE"] == go_environment({"HOME": "/elsewhere"})["GOCACHE"]
 
 
-def test_the_shell_lines_put_the_cli_first_on_path_and_keep_pulumi_offline(tmp_path: Path) -> None:
+@pytest.mark.parametrize("language_host", [True, False], ids=["release", "build"])
+def test_the_shell_lines_put_the_cli_first_on_path_and_keep_pulumi_offline(tmp_path: Path, language_host: bool) -> None:
     cli = tmp_path / "bin" / "pulumi"
     cli.parent.mkdir()
     cli.write_text(version_script())
     cli.chmod(0o755)
+    if language_host:
+        (cli.parent / "pulumi-language-python").write_text("#!/bin/sh\n")
     printed = subprocess.run(
         [sys.executable, "-m", "scripts.install_pulumi", "--shell"],
         cwd=pulumi_env.ROOT, env={"PATH": f"{cli.parent}:/usr/bin:/bin"}, capture_output=True, text=True, check=True,
@@ -179,8 +182,14 @@ def test_the_shell_lines_put_the_cli_first_on_path_and_keep_pulumi_offline(tmp_p
     ).stdout.splitlines()
     assert shell[0].split(":")[0] == str(cli.parent)
     assert shell[1:5] == [str(pulumi_env.PULUMI_HOME), "true", "true", str(pulumi_env.VENV_PYTHON)]
-    assert shell[5] == str(cli)
-    assert all(line.startswith("export ") and shlex.split(line) for line in printed.splitlines())
+    exports = [line for line in printed.splitlines() if line.startswith("export ")]
+    assert exports and all(shlex.split(line) for line in exports)
+    if language_host:
+        assert shell[5] == str(cli) and exports == printed.splitlines()
+    else:  # a build has no language host: typed commands go through scripts/pulumi_cli.py, which serves the program
+        assert shell[5] == "pulumi"
+        (function,) = [line for line in printed.splitlines() if not line.startswith("export ")]
+        assert function.startswith("pulumi() {") and "-m scripts.pulumi_cli" in function
 
 
 def test_the_analyzer_plugin_runs_the_policy_pack_in_its_virtualenv(tmp_path: Path) -> None:

@@ -19,10 +19,12 @@ from scripts.review_comment.changes import (
 from scripts.review_comment.preview_json import SECRET, UNKNOWN, Preview, Step, Urn, parse_preview
 
 from .preview_fixtures import (
+    PreviewDiagnostic,
     StandInViolation,
     api_object,
     app_state,
     checked_inputs,
+    dev_secret_update,
     go_json,
     prod_mixed,
     prod_unchanged_against_policy,
@@ -193,14 +195,14 @@ def test_a_stack_lists_deletes_first_and_counts_the_unchanged_from_refresh_steps
         ("delete", "eu-call-router"), ("update", "call-router"), ("adopt", "legacy-ivr"), ("create", "partner-router")
     ]
     assert changes.unchanged == 2  # ivr and fax-gateway: refreshed, no program step
-    assert [(o.operation, o.name) for o in changes.others] == [("update", "default")]
+    assert changes.others == ()  # the root stack is unchanged; the default provider never has a step
 
 
-def test_without_refresh_the_unchanged_come_from_the_change_summary_less_the_stack_and_provider() -> None:
+def test_without_refresh_the_unchanged_come_from_the_change_summary_less_the_root_stack() -> None:
     preview = preview_of(staging_updates())
-    assert stack_changes(preview).unchanged == 0  # same: 1 = the root stack; the provider is updated
+    assert stack_changes(preview).unchanged == 0  # same: 1 = the root stack
     quiet = Preview(preview.source, preview.stack, preview.steps[:1], {"same": 5})
-    assert stack_changes(quiet).unchanged == 3  # the root stack and the unchanged provider are not applications
+    assert stack_changes(quiet).unchanged == 4  # the root stack is not an application; the default provider is not counted
 
 
 def test_the_projects_policy_rules_are_asked_about_each_application() -> None:
@@ -215,8 +217,8 @@ def test_the_projects_policy_rules_are_asked_about_each_application() -> None:
         for name in ("call-router", "legacy-ivr", "partner-router")
         for policy in ("prod-failover-on-another-host", "prod-channel-limits")
     } | {("legacy-ivr", "webhook-api-version-2")}
-    staging = stack_changes(preview_of(staging_updates()), evaluate)
-    ivr = next(c for c in staging.applications if c.logical_name == "ivr")
+    dev = stack_changes(preview_of(dev_secret_update()), evaluate)
+    (ivr,) = dev.applications
     assert ivr.secrets_unchecked and ivr.violations == ()  # its URL is secret: not known, so not a violation
 
 
@@ -263,15 +265,33 @@ def test_without_refresh_steps_nothing_is_said_about_unchanged_applications() ->
     recorder = Recorder()
     quiet = Preview("x", "prod", preview_of(staging_updates()).steps[:1], {"same": 5})  # only the root stack's step
     changes = stack_changes(quiet, recorder)
-    assert changes.unchanged == 3 and changes.unchanged_applications == () and recorder.seen == {}
+    assert changes.unchanged == 4 and changes.unchanged_applications == () and recorder.seen == {}
 
 
-def test_a_failed_preview_judges_no_unchanged_application() -> None:
+def test_a_preview_whose_program_failed_judges_no_unchanged_application() -> None:
     # The program never registered them, so the policy pack judged none: saying something would be a guess.
     for digest in (staging_failed(), staging_check_failed()):
         recorder = Recorder()
         changes = stack_changes(preview_of(digest), recorder)
         assert changes.errors and changes.unchanged_applications == () and recorder.seen == {}
+
+
+def test_a_preview_failed_by_a_mandatory_policy_still_judges_the_unchanged_applications() -> None:
+    # The program registered every application (the change summary counts them), so the pack judged them all, and
+    # `preview --json` says only "preview failed": the review names the violation the pack does not show.
+    digest = prod_unchanged_against_policy()
+    digest.diagnostics = [PreviewDiagnostic("error: preview failed\n", "error")]
+    changes = stack_changes(preview_of(digest), stand_in_evaluate)
+    assert changes.errors == ("error: preview failed\n",)
+    assert [app.logical_name for app in changes.unchanged_violating] == ["fax-gateway"]
+
+
+def test_a_preview_that_stopped_at_a_refused_check_judges_no_unchanged_application() -> None:
+    digest = prod_unchanged_against_policy()
+    digest.change_summary = {"same": 2}  # the root stack and one application registered; the check of the next failed
+    digest.diagnostics = [PreviewDiagnostic("error: … resource 'ivr' has a problem: …\n", "error")]
+    recorder = Recorder()
+    assert stack_changes(preview_of(digest), recorder).unchanged_applications == () and recorder.seen == {}
 
 
 def test_a_same_step_is_judged_on_the_programs_inputs_rather_than_the_refresh_steps_state() -> None:
@@ -286,6 +306,8 @@ def test_a_same_step_is_judged_on_the_programs_inputs_rather_than_the_refresh_st
 
 
 def test_an_unchanged_application_with_a_secret_setting_says_the_policies_could_not_check_it() -> None:
+    # One setting set secret makes the stack's whole `applications` key secret, so the program makes every declared
+    # webhook URL secret: each application has one.
     changes = stack_changes(preview_of(prod_unchanged_against_policy()), stand_in_evaluate)
     unchecked = {app.logical_name for app in changes.unchanged_applications if app.secrets_unchecked}
-    assert unchecked == {"voicemail"}
+    assert unchecked == {"fax-gateway", "ivr", "voicemail"}

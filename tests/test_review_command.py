@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from scripts.review import main
 
-from .preview_fixtures import PREVIEWS, go_json, prod_mixed, staging_failed
-from .stack_files import ROOT
+from .preview_fixtures import PREVIEWS, go_json, staging_failed
 
 DEV, STAGING, PROD, FAILED = (PREVIEWS / n for n in ("dev-no-changes.json", "staging-updates.json", "prod-mixed.json", "staging-failed.json"))
 
@@ -88,49 +82,3 @@ def test_the_limit_can_be_lifted_for_a_job_summary(capsys: pytest.CaptureFixture
     limit = len(whole) - 200
     _, cut = run(capsys, "--limit", str(limit), PROD)
     assert len(cut) <= limit and "Cut to fit the" in cut and "Cut to fit" not in whole
-
-
-STAND_IN_PULUMI = textwrap.dedent(
-    f"""\
-    #!{sys.executable}
-    import os, sys
-    with open(os.environ["STAND_IN_LOG"], "a") as log:
-        log.write(" ".join(sys.argv[1:]) + "\\n")
-    if sys.argv[1] == "preview":
-        stack = sys.argv[sys.argv.index("--stack") + 1]
-        sys.stdout.write(open(os.path.join(os.environ["PREVIEWS"], stack + ".json")).read())
-    """
-)
-
-
-def project_copy(tmp_path: Path) -> Path:
-    """The project as committed plus new files, with the built .venv linked in, so `make` runs there."""
-    copy = tmp_path / "project"
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
-    for name in listed.stdout.split("\0"):
-        if name and (ROOT / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, copy / name)
-    (copy / ".venv").symlink_to(ROOT / ".venv")
-    return copy
-
-
-def test_make_review_previews_each_stack_as_json_and_prints_only_the_comment(tmp_path: Path) -> None:
-    project = project_copy(tmp_path)
-    bin_dir, previews = tmp_path / "bin", tmp_path / "previews"
-    bin_dir.mkdir()
-    previews.mkdir()
-    (bin_dir / "pulumi").write_text(STAND_IN_PULUMI)
-    (bin_dir / "pulumi").chmod(0o755)
-    (previews / "dev.json").write_text(DEV.read_text())
-    (previews / "prod.json").write_text(go_json(prod_mixed()))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELNYX_", "PULUMI_", "MAKE"))}
-    env.update(PATH=f"{bin_dir}:{os.environ['PATH']}", STAND_IN_LOG=str(tmp_path / "calls"), PREVIEWS=str(previews))
-    result = subprocess.run(["make", "-s", "review", "STACKS=dev prod"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("<!-- telnyx-call-control:review -->")
-    assert "### `dev`: no changes" in result.stdout and "### `prod` (production)" in result.stdout
-    assert "Pulumi state:" in result.stderr  # run_stack's own lines stay out of the comment
-    previews_run = [line.split() for line in (tmp_path / "calls").read_text().splitlines() if line.startswith("preview")]
-    assert [(words[words.index("--stack") + 1], words[-1]) for words in previews_run] == [("dev", "--json"), ("prod", "--json")]
-    assert sorted(p.name for p in (project / ".review").iterdir()) == ["dev.json", "prod.json"]

@@ -20,6 +20,7 @@ from scripts.review_comment.preview_json import SECRET, parse_preview
 from .preview_fixtures import (
     StandInViolation,
     dev_no_changes,
+    dev_secret_update,
     go_json,
     load_300_applications,
     prod_mixed,
@@ -71,11 +72,16 @@ def test_a_production_change_with_no_other_danger_is_still_listed_as_one() -> No
     assert "### `prod` (production): 1 to update · 0 unchanged" in text
 
 
-def test_each_changed_setting_shows_old_and_new_and_secrets_only_as_secret() -> None:
+def test_each_changed_setting_shows_old_and_new_and_nothing_unchanged() -> None:
     text = render_comment(stacks(staging_updates()))
     assert "  - `inbound.channel_limit`: `10` → `20`" in text
+    assert "anchorsite_override" not in text and "tags" not in text  # declared as before: not changes
+
+
+def test_a_secret_setting_is_shown_only_as_secret() -> None:
+    text = render_comment(stacks(dev_secret_update()))
     assert "  - `webhook_event_url`: [secret] (the preview hides secret values: not compared)" in text
-    assert "anchorsite_override" not in text and "tags" not in text  # equal spellings are not changes
+    assert "  - `dtmf_type`: `Inband` → `SIP INFO`" in text and "dev.hooks.example.com" not in text
 
 
 def test_values_cannot_inject_markdown_html_or_mentions() -> None:
@@ -185,8 +191,12 @@ def test_the_api_key_is_scrubbed_from_everything_in_every_encoding() -> None:
 
 
 def test_pulumis_own_resources_are_summed_up_in_one_line() -> None:
-    text = render_comment(stacks(staging_updates()))
-    assert "Pulumi's own resources (no Telnyx call): update `default` (`pulumi:providers:pulumi-python`)." in text
+    text = render_comment(stacks(staging_check_failed()))  # a new stack: its root stack is created
+    assert "Pulumi's own resources (no Telnyx call): create `telnyx-call-control-staging` (`pulumi:pulumi:Stack`)." in text
+
+
+def test_the_default_provider_is_never_listed_among_pulumis_own_resources() -> None:
+    assert "Pulumi's own resources" not in render_comment(stacks(dev_no_changes(), staging_updates(), prod_mixed()))
 
 
 def test_even_a_limit_smaller_than_the_summaries_is_kept() -> None:

@@ -12,7 +12,7 @@ import grpc
 import pytest
 from ruamel.yaml import YAML
 
-from provider.creates import LOOKUPS_AFTER_UNKNOWN_OUTCOME, MAX_RESENDS, import_line
+from provider.creates import LOOKUPS_AFTER_UNKNOWN_OUTCOME, MAX_RESENDS, STATE_BACKUP, import_line
 from scripts.adoption.stack_file import to_yaml_node
 from telnyx_fake import FakeTelnyxServer, Fault, TelnyxBackend
 
@@ -204,6 +204,33 @@ def test_a_create_that_finds_the_name_taken_fails_naming_it_with_the_import_line
     assert f'add `import_id: "{existing}"` under this application\'s entry in the stack file' in line
     assert requests_made(backend) == [("GET", 200)]
     assert list(backend.applications) == [existing]
+
+
+def test_a_refusal_names_the_recovery_from_an_interrupted_up_in_order(host: DynamicProviderHost, backend: TelnyxBackend) -> None:
+    made = backend.create(dict(REQUIRED))["id"]  # what the POST of an `up` killed before it saved the id left behind
+    line = failed_create(host, REQUIRED)
+    assert "If a `pulumi up` was interrupted while creating this application" in line
+    steps = [
+        f"`pulumi stack export --file {STATE_BACKUP}`",
+        "add the `import_id` line",
+        "`pulumi refresh --clear-pending-creates --yes`",
+        "`pulumi up --yes` (adopts the application), then remove the `import_id` line",
+    ]
+    positions = [line.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), line
+    assert import_line(made) in line and "It differs from this declaration" not in line
+    assert list(backend.applications) == [made]
+
+
+def test_a_refusal_names_what_the_application_has_that_the_declaration_does_not(
+    host: DynamicProviderHost, backend: TelnyxBackend
+) -> None:
+    backend.create(dict(REQUIRED))  # a create killed before its tags PATCH: the application has no tags
+    line = failed_create(host, {**REQUIRED, "tags": ["ivr"]})
+    assert "It differs from this declaration in: tags: the application has [], the program declares ['ivr']" in line
+    assert "so declare those as the application has them (a create interrupted before its tags PATCH" in line
+    assert line.endswith("then put the entry back as it was, without the `import_id` line, and run `pulumi up --yes` "
+                         "again (it changes what was declared only to adopt the application)")
 
 
 def test_a_name_held_by_several_applications_names_every_id(host: DynamicProviderHost, backend: TelnyxBackend) -> None:

@@ -119,6 +119,9 @@ def test_secrets_come_from_github_secrets_only() -> None:
         passphrases = re.findall(r"PULUMI_CONFIG_PASSPHRASE: (.*)", text)
         assert keys and all(k.startswith("${{ secrets.TELNYX_API_KEY }}") for k in keys), name
         assert passphrases and all(p == "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" for p in passphrases), name
+        # A postgres:// backend's password comes from a secret wherever the backend's URL (a variable) is set.
+        backends, passwords = re.findall(r"PULUMI_BACKEND_URL: (.*)", text), re.findall(r"PGPASSWORD: (\$\{\{[^}]*\}\})", text)
+        assert len(passwords) == len(backends) and all(p == "${{ secrets.PGPASSWORD }}" for p in passwords), name
 
 
 # --- The steps' shell scripts, run ---------------------------------------------------------------

@@ -10,8 +10,11 @@ The policy pack judges every application a preview registers, changed or not, so
 can fail the preview too. The JSON shows an unchanged application only as a `refresh` step (with
 `--refresh`; its state as last deployed, before the refresh) or a `same` step (with
 `--show-sames`; the program's inputs): the policies are asked about those. Without either, or
-when the preview failed (the program never registered the applications, so no policy ran on
-them), nothing is said about unchanged applications.
+when the program did not register every application (it failed, or the provider's check refused
+one: the engine stops there, so no policy ran on the rest), nothing is said about unchanged
+applications. A preview that a mandatory policy failed did register them all: its only error is the
+engine's bare `preview failed` (`preview --json` holds no policy result), and the review names the
+violations itself.
 """
 
 from __future__ import annotations
@@ -152,9 +155,9 @@ def stack_changes(preview: Preview, evaluate: Evaluate | None = None) -> StackCh
             others.append(OtherChange(step.op, step.urn.type, step.urn.name))
     applications.sort(key=lambda change: (OPERATIONS.index(change.operation), change.logical_name))
     changed = {change.logical_name for change in applications}
-    unchanged = len(set(unchanged_steps) - changed) if unchanged_steps else _unchanged_from_summary(preview, others)
+    unchanged = len(set(unchanged_steps) - changed) if unchanged_steps else _unchanged_from_summary(preview)
     judged: tuple[UnchangedApplication, ...] = ()
-    if evaluate is not None and not preview.errors:
+    if evaluate is not None and registered_every_application(preview):
         judged = tuple(
             unchanged_application(preview.stack, step, evaluate)
             for name, step in sorted(unchanged_steps.items())
@@ -170,16 +173,33 @@ def stack_changes(preview: Preview, evaluate: Evaluate | None = None) -> StackCh
     )
 
 
-def _unchanged_from_summary(preview: Preview, others: list[OtherChange]) -> int:
+def _unchanged_from_summary(preview: Preview) -> int:
     """Without `same` or `refresh` steps, only `changeSummary.same` counts the unchanged applications.
 
-    It also counts the root stack and, in a stack deployed before, its default dynamic provider,
-    when they are unchanged (a step for the root stack is always printed; one for the provider only
-    when it changes).
+    It also counts the root stack when that is unchanged (its step is always printed). The default
+    dynamic provider has no step and no count (`isInternalStep`, pkg/engine/update.go).
     """
     root_unchanged = any(step.urn.type == ROOT_STACK_TYPE and step.op == "same" for step in preview.steps)
-    provider_unchanged = root_unchanged and not any(other.type.startswith("pulumi:providers:") for other in others)
-    return max(0, preview.change_summary.get("same", 0) - root_unchanged - provider_unchanged)
+    return max(0, preview.change_summary.get("same", 0) - root_unchanged)
+
+
+def registered_every_application(preview: Preview) -> bool:
+    """Whether the program registered every application the preview shows, so the policy pack judged them all.
+
+    `changeSummary` counts one step for each resource the program registers (a `same` one too, and
+    the root stack's) plus each delete; `refresh` steps are not counted. A program that fails, or
+    stops at an application whose check fails, leaves some applications in the state uncounted.
+    A document without a change summary (the engine always writes one) counts as registered unless
+    it holds an error.
+    """
+    if not preview.change_summary:
+        return not preview.errors
+    applications = [step for step in preview.steps if step.urn.type == TYPE_TOKEN]
+    deleted = {step.urn.name for step in applications if step.op == DELETE}
+    shown = {step.urn.name for step in applications} - deleted
+    roots = sum(1 for step in preview.steps if step.urn.type == ROOT_STACK_TYPE and step.op != "refresh")
+    counted = sum(preview.change_summary.values()) - preview.change_summary.get(DELETE, 0) - roots
+    return counted >= len(shown)
 
 
 def application_change(stack: str, step: Step, evaluate: Evaluate | None = None) -> ApplicationChange:

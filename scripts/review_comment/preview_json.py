@@ -7,7 +7,10 @@ them against the engine's field names. What the engine writes for a dynamic reso
 - no `detailedDiff` and no `diffReasons` (the Python host returns neither): the old and new
   states are all there is to compare;
 - `same` steps are left out (only `changeSummary.same` counts them), except the root stack's;
-- with `--refresh`, a `refresh` step per resource comes first, its new state equal to its old;
+- the default provider (`pulumi:providers:pulumi-python`) has no step and no count;
+- with `--refresh`, a `refresh` step per resource comes first, holding the state as it was before
+  the refresh (its new state equal to its old); the program's steps hold the refreshed one;
+- policy results are left out: a mandatory violation shows only as the error `preview failed`;
 - secret values are always the string `"[secret]"`, and values not known yet the string
   `UNKNOWN` below.
 """

@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -77,10 +77,40 @@ class Engine:
         )
         self.env = pulumi_env.engine_environment(CLI, base, ROOT / ".venv" / "bin" / "python")
 
+    @contextmanager
+    def program_served(self, env: dict[str, str] | None = None) -> Iterator[str]:
+        """The project's program served from a process of its own (`python -m scripts.program_host`), with the
+        engine's environment, the copy's `provider/` first on its path; yield the `--client` address."""
+        server = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "python"), "-m", "scripts.program_host", str(self.project / "__main__.py")],
+            cwd=self.project,
+            env={**self.env, **(env or {}), "PYTHONPATH": str(ROOT)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert server.stdout is not None
+            address = server.stdout.readline().strip()
+            assert address, f"the program host exited {server.wait()} before serving"
+            yield address
+        finally:
+            assert server.stdin is not None
+            server.stdin.close()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+    def _program_for(self, arguments: tuple[str, ...], env: dict[str, str] | None) -> AbstractContextManager[str]:
+        """The program served when the command runs it (preview, up), else nothing to serve."""
+        return self.program_served(env) if program_host.runs_program(list(arguments)) else nullcontext("")
+
     def run(self, *arguments: str, check: bool = True, timeout: float = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """`pulumi <arguments>` in the project; the program served when the command runs it."""
         assert CLI is not None
-        with program_host.serving(self.project / "__main__.py") as address:
+        with self._program_for(arguments, env) as address:
             result = subprocess.run(
                 [str(CLI), *program_host.with_client(list(arguments), address)],
                 cwd=self.project,
@@ -99,7 +129,7 @@ class Engine:
         """`pulumi <arguments>` started in a process group of its own (for `os.killpg`), its output piped; the
         program is served until the block ends, and a process still running then is killed with its group."""
         assert CLI is not None
-        with program_host.serving(self.project / "__main__.py") as address:
+        with self._program_for(arguments, env) as address:
             process = subprocess.Popen(
                 [str(CLI), *program_host.with_client(list(arguments), address)],
                 cwd=self.project,

@@ -17,20 +17,22 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from scripts import install_postgres
+
 SERVER_USER = "postgres"
 PIPELINE_USER = "pipeline"
 
 
 def server_binaries() -> Path | None:
     """The newest installed server's bin folder (`/usr/lib/postgresql/<major>/bin`), or None."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
-    return found[-1].parent if found else None
+    initdb = install_postgres.installed()
+    return initdb.parent if initdb else None
 
 
 def why_unavailable() -> str | None:
     """Why no cluster can be started here, or None when one can."""
     if server_binaries() is None:
-        return "Debian's PostgreSQL server is not installed (`make test` installs it with apt-get when run as root)"
+        return "Debian's PostgreSQL server is not installed (`make postgres`, which `make test` runs, installs it with apt-get as root)"
     if os.geteuid() == 0 and shutil.which("runuser") is None:
         return "running as root without `runuser`, so the server (which refuses root) cannot be started"
     return None

@@ -99,3 +99,38 @@ def test_an_adoption_that_differs_from_the_application_fails_the_preview_naming_
         "today (change it in a later update)"
     ) in preview.stderr.splitlines()
     assert writes(engine.fake.backend) == []
+
+
+RAW_IMPORT = """\
+import pulumi
+from pulumi.dynamic import Resource
+
+from provider.resource import _PROVIDER
+
+
+class Raw(Resource):
+    pass
+
+
+Raw(_PROVIDER, "legacy", {{"application_name": "legacy-dev", "webhook_event_url": {url!r}}},
+         pulumi.ResourceOptions(import_={app_id!r}))
+"""
+
+
+def test_the_engines_own_import_cannot_reach_a_dynamic_provider(engine: Engine) -> None:
+    """pulumi#16175: the engine's import Read carries no inputs, so the dynamic host finds no serialised provider to
+    read with; this is why adoption is the provider's own (`import_id`). When Pulumi lifts it, this test fails.
+    (`pulumi import` itself needs the Python language host, which a build from the Go modules lacks; the resource
+    option is the same import.)"""
+    app = engine.fake.backend.add_from_portal({"application_name": "legacy-dev", "webhook_event_url": URL})
+    (engine.project / "__main__.py").write_text(RAW_IMPORT.format(url=URL, app_id=app["id"]))
+    engine.select(STACK)
+    engine.fake.backend.clear_requests()
+
+    imported = engine.run("up", "--stack", STACK, "--yes", check=False)
+
+    assert imported.returncode != 0
+    assert "pulumi-python:dynamic:Resource legacy import error: Preview failed" in imported.stdout, imported.stdout
+    assert "KeyError: '__provider'" in imported.stdout  # the host's Read looks for the provider in the inputs
+    assert writes(engine.fake.backend) == []
+    assert engine.resources(STACK) == []
