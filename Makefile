@@ -99,10 +99,10 @@ benchmark-soak: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark_soak
 
 ## benchmark-engine: the real CLI's preview and no-op up of 10, 100 and 500 applications at 0 and 80 ms beside a do-nothing
-##                   provider's, the requests in flight during 200 creates, a warm engine build (about 15 minutes)
+##                   provider's, the requests in flight during 200 creates, a warm engine build (about 5 minutes)
 benchmark-engine: $(STAMP)
 	$(VENV)/bin/python -m scripts.benchmark_engine
 
-## clean: remove the virtual environments and caches (keeps .pulumi-state/, .pulumi-cli/ and .fake-telnyx/)
+## clean: remove the virtual environments and caches (keeps .pulumi-state/, .pulumi-cli/, .pulumi-home/, .fake-telnyx/ and the Go caches in /var/tmp)
 clean:
 	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,11 @@ from .wire import IMPORT_ID, LOOKUP
 TYPE_TOKEN = "pulumi-python:dynamic/telnyx:CallControlApplication"  # noqa: S105 - a type name, not a password
 
 _PROVIDER = CallControlApplicationProvider()
+# The SDK's `serialize_provider` (pulumi/dynamic/dynamic.py, 3.260.0) wraps `pickle._Pickler._batch_setitems` once
+# more at every dynamic resource and never unwraps it, so one Python reaches the recursion limit after about 985
+# resources (about 490 where `make up` serves the preview's run and the update's from one process). Each resource
+# puts the method back as it was before the first.
+_UNWRAPPED_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
 
 
 class _InputBag:
@@ -205,7 +211,10 @@ class CallControlApplication(Resource, module="telnyx", name="CallControlApplica
         # Every output needs a key in the props, or the program cannot read it (pulumi/pulumi#9982).
         props: dict[str, Any] = {name: None for name in _output_names()}
         props.update(given)
-        super().__init__(_PROVIDER, resource_name, props, opts)
+        try:
+            super().__init__(_PROVIDER, resource_name, props, opts)
+        finally:
+            pickle._Pickler._batch_setitems = _UNWRAPPED_BATCH_SETITEMS  # type: ignore[attr-defined]
 
     @staticmethod
     def get(resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None) -> CallControlApplication:  # noqa: A002 - Pulumi's name

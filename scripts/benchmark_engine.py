@@ -27,8 +27,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import pickle
-import runpy
 import shutil
 import subprocess
 import sys
@@ -216,37 +214,16 @@ def copy_project(program: str, size: int, destination: Path) -> Path:
 
 
 def _serve_program(program: str, addresses: Any, stop: Event) -> None:
-    _restore_pickle_before_each_run()
     with program_host.serving(Path(program)) as address:
         addresses.put(address)
         stop.wait()
-
-
-def _restore_pickle_before_each_run() -> None:
-    """Start every run of the program with pickle as a fresh Python has it, as a language host starts one per run.
-
-    The SDK's `serialize_provider` (pulumi/dynamic/dynamic.py, 3.260.0) wraps `pickle._Pickler._batch_setitems`
-    once more for every dynamic resource declared and never unwraps it. The engine runs the program twice in
-    one `pulumi up` (its preview, then the update) and program_host serves both runs from one process, so the
-    wrappers pile up to the recursion limit: `up` of 500 applications ends in a RecursionError after about 455
-    creates. The program host's runs go through `runpy.run_path`; each now starts with the original method.
-    """
-    original = getattr(pickle._Pickler, "_batch_setitems")  # noqa: B009 - private, untyped in typeshed
-    run_path = runpy.run_path
-
-    def run_path_afresh(path_name: str, init_globals: dict[str, Any] | None = None, run_name: str | None = None) -> dict[str, Any]:
-        setattr(pickle._Pickler, "_batch_setitems", original)  # noqa: B010 - a method, as the SDK sets it
-        return run_path(path_name, init_globals, run_name)
-
-    setattr(runpy, "run_path", run_path_afresh)  # noqa: B010 - in the serving process alone
 
 
 @contextmanager
 def serving_apart(program: Path) -> Iterator[str]:
     """`program_host.serving(program)` in a fresh process of its own, as each `make up` serves its program once.
 
-    Not in this process: the program would share its GIL with the fake, and every command's resources would
-    pile up the SDK's pickle wrappers (`_restore_pickle_before_each_run`) in one process.
+    Not in this process: the program would share its GIL with the fake.
     """
     context = multiprocessing.get_context("spawn")  # no fork: this process runs the fake's threads
     addresses = context.Queue()
@@ -518,10 +495,6 @@ def main(argv: list[str] | None = None) -> int:
     built = None if args.no_build else time_build(args.cold_build, os.environ)
 
     print(f"pulumi {cli_version(cli) or '(no version)'} at {cli}, against the fake Telnyx on loopback; one run of each figure")
-    print(
-        "(each run of a program starts with the SDK's pickle wrappers undone, as in the fresh Python a language host "
-        "starts; served as `make up` serves it, `pulumi up` of 500 applications ends in a RecursionError after about 455 creates)"
-    )
     print_commands(runs)
     print()
     print_totals(runs)

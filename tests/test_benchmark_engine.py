@@ -4,11 +4,8 @@ full run)."""
 
 from __future__ import annotations
 
-import pickle
-import runpy
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -117,22 +114,6 @@ def test_the_command_prints_both_tables_and_the_in_flight_verdict(
     ]
     assert printed[-1].startswith(f"  the dynamic host serves 4 calls at a time: {verdict}")
     assert "Engine build" not in "\n".join(printed)
-
-
-def test_every_run_of_a_served_program_starts_with_pickle_as_the_sdk_found_it(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    original = pickle._Pickler._batch_setitems
-    monkeypatch.setattr(runpy, "run_path", runpy.run_path)  # both put back after the test
-    monkeypatch.setattr(pickle._Pickler, "_batch_setitems", original)
-    program = tmp_path / "program.py"
-    # What the SDK's serialize_provider leaves behind: one wrapper more, never taken off.
-    program.write_text("import pickle\nseen.append(pickle._Pickler._batch_setitems)\npickle._Pickler._batch_setitems = lambda self, items: None\n")
-    benchmark_engine._restore_pickle_before_each_run()
-    seen: list[Any] = []
-    for _ in range(2):
-        runpy.run_path(str(program), {"seen": seen}, "__main__")
-    assert seen == [original, original]
 
 
 def test_the_in_flight_figures_weigh_each_count_by_its_time() -> None:

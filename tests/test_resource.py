@@ -116,3 +116,16 @@ def test_get_reads_by_id_declaring_nothing_and_marked_to_fail_if_missing(mocks: 
         assert {k: v for k, v in read.inputs.items() if k != "__provider"} == {"__lookup": True}
 
     return app.id.apply(check)
+
+
+@pulumi.runtime.test
+def test_a_stack_of_more_resources_than_the_sdks_pickle_wrappers_allow_declares_them_all(mocks: RecordingMocks) -> Any:
+    # pulumi 3.260's serialize_provider wraps pickle._Pickler._batch_setitems once per dynamic resource and never
+    # unwraps it: without the resource putting it back, about 985 in one Python end in a RecursionError.
+    from pulumi.dynamic.dynamic import serialize_provider
+
+    from provider.resource import _PROVIDER
+
+    apps = [CallControlApplication(f"app-{i}", CallControlApplicationArgs(webhook_event_url="https://example.com")) for i in range(1100)]
+    assert serialize_provider(_PROVIDER)  # the 1101st serialisation still works
+    return pulumi.Output.all(*(app.id for app in apps[-3:])).apply(lambda ids: ids)

@@ -16,10 +16,8 @@ import os
 import re
 import signal
 import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,9 +27,9 @@ from provider.stack_config import default_application_name
 from telnyx_fake import Fault
 
 from .harness import Engine
+from .processes import WAIT, gone, kill_the_whole_run, process_tree, stop_engine, wait_until
 
 STACK = "dev"
-WAIT = 60.0  # the deadline of every wait on a condition; none is reached when things behave
 HOLD = 300.0  # a held answer outlives the test; each test lets it go itself
 UP, CANCEL = "pulumi up --yes", "pulumi cancel --yes"
 EXPORT = f"pulumi stack export --file {STATE_BACKUP}"
@@ -89,76 +87,6 @@ KILL_POINTS = {
 
 
 # --- killing the whole run ------------------------------------------------------------------------------------
-
-
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    """Wait for `condition`, checking every few milliseconds, up to WAIT seconds; fail saying `what` never happened."""
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {WAIT:g} s: {what}")
-        time.sleep(0.005)  # polling a condition, with a deadline
-
-
-def _states(pid: int) -> list[str]:
-    """The scheduler state of each of the process's threads (empty once it is gone)."""
-    states = []
-    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        states.append(text[text.rindex(")") + 2])
-    return states
-
-
-def stopped(pid: int) -> bool:
-    """Whether every thread of the process is stopped (or the process is gone)."""
-    return all(state in "tTZX" for state in _states(pid))
-
-
-def gone(pid: int) -> bool:
-    """Whether the process has died (a zombie counts: it runs no more)."""
-    return all(state in "ZX" for state in _states(pid))
-
-
-def process_tree(root: int) -> list[int]:
-    """`root` and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        children.setdefault(int(text[text.rindex(")") + 2:].split()[1]), []).append(int(stat.parent.name))
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, []))
-    return tree
-
-
-def stop_engine(cli: subprocess.Popen[str]) -> None:
-    """SIGSTOP the CLI (the engine, which writes the state) and wait until it is stopped."""
-    os.kill(cli.pid, signal.SIGSTOP)
-    wait_until(lambda: stopped(cli.pid), "the CLI stopped")
-
-
-def kill_the_whole_run(cli: subprocess.Popen[str]) -> list[int]:
-    """SIGKILL the CLI and every process it started, each plugin's process group too; return their pids.
-
-    All are stopped first, so none sees another die and reacts (the engine, say, recording a failed create).
-    """
-    stop_engine(cli)  # it can start nothing more
-    tree = process_tree(cli.pid)
-    for pid in tree:
-        os.kill(pid, signal.SIGSTOP)
-    wait_until(lambda: all(stopped(pid) for pid in tree), "every process of the run stopped")
-    for group in {os.getpgid(pid) for pid in tree}:
-        os.killpg(group, signal.SIGKILL)
-    wait_until(lambda: all(gone(pid) for pid in tree), "every process of the run died")
-    return tree
 
 
 def kill_up(engine: Engine, point: KillPoint) -> None:

@@ -399,3 +399,14 @@ def test_make_review_previews_each_stack_as_json_and_prints_only_the_comment(clo
     saved = sorted((clone.path / ".review").iterdir())
     assert [p.name for p in saved] == ["dev.json", "prod.json"]
     assert all(json.loads(p.read_text())["steps"] for p in saved)  # the engine's own preview JSON, creates included
+
+
+def test_a_password_in_the_backend_url_is_masked_warned_about_and_printed_by_nothing(clone: Clone, fake: FakeTelnyxServer) -> None:
+    password = "pw-in-the-url-4f1c"
+    url = f"postgres://pipeline:{password}@127.0.0.1:1/pulumi?sslmode=disable"  # nothing listens on port 1
+    result = clone.make("preview", "--stack", "dev", env=with_key(fake, PULUMI_BACKEND_URL=url))
+    assert result.returncode != 0  # the engine cannot open it
+    assert "Pulumi state: postgres://pipeline:***@127.0.0.1:1/pulumi?sslmode=disable" in result.stdout
+    assert "warning: the Pulumi backend URL carries a password" in result.stderr and "PGPASSWORD" in result.stderr
+    assert 'error: unable to open state database "' in result.stderr
+    assert password not in result.stdout + result.stderr

@@ -27,14 +27,12 @@ import json
 import os
 import pwd
 import secrets
-import signal
 import socket
 import subprocess
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -47,9 +45,9 @@ from telnyx_fake import FakeTelnyxServer, Fault, TelnyxBackend
 from ..stack_files import PROJECT
 from .harness import Engine
 from .postgres import PIPELINE_USER, PostgresCluster
+from .processes import WAIT, kill_the_whole_run, wait_until
 
 STACK = "dev"
-WAIT = 60.0  # the deadline of every wait for a condition; none is reached when the engine behaves
 LOCKED = "the stack is currently locked by"
 USER = pwd.getpwuid(os.getuid()).pw_name  # what the engine's lock records (Go's user.Current, os.Hostname)
 HOST = socket.gethostname()
@@ -161,39 +159,14 @@ class Run:
     output: str  # stdout, then stderr
 
 
-def wait_for(condition: Callable[[], object], what: str, timeout: float = WAIT) -> None:
-    """Poll `condition` until it holds; fail naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no {what} within {timeout:g} s")
-        time.sleep(0.1)
-
-
 def finish(process: subprocess.Popen[str], timeout: float = 240) -> Run:
     stdout, stderr = process.communicate(timeout=timeout)
     return Run(process.pid, process.returncode, stdout + stderr)
 
 
-def process_tree(root: int) -> list[int]:
-    """`root` and every process under it, from /proc."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with suppress(OSError, IndexError, ValueError):
-            children.setdefault(int(stat.read_text().rsplit(")", 1)[1].split()[1]), []).append(int(stat.parent.name))
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, []))
-    return tree
-
-
 def kill_runner(process: subprocess.Popen[str]) -> None:
     """SIGKILL the `pulumi` process and everything it started: a runner lost mid-run."""
-    for pid in process_tree(process.pid):
-        with suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    kill_the_whole_run(process)
     process.wait(timeout=30)
 
 
@@ -341,7 +314,7 @@ def test_two_first_runs_racing_to_create_the_table_can_fail(engine: Engine, clus
     database = cluster.database()
     point_at(engine, cluster, cluster.url(database))
     with uncommitted(cluster, database, SCHEMA) as commit, running(engine, "stack", "ls") as second:
-        wait_for(
+        wait_until(
             lambda: sessions_waiting_on_a_lock(cluster, database) == 1, "engine session waiting on the other's table"
         )
         commit()
@@ -369,7 +342,7 @@ def test_an_up_started_while_another_runs_is_refused_naming_the_running_one(engi
     engine.select(STACK)
     wanted = declared_names(engine, STACK)
     with answers_held(engine.fake, "POST") as backend, running(engine, "up", "--stack", STACK, "--yes") as first:
-        wait_for(lambda: len(backend.held()) == wanted.total(), "create of the first up answered")
+        wait_until(lambda: len(backend.held()) == wanted.total(), "create of the first up answered")
         requests_before = len(backend.calls())
         second = engine.run("up", "--stack", STACK, "--yes", check=False)
         requests_after = len(backend.calls())
@@ -399,7 +372,7 @@ def test_two_ups_of_one_stack_started_together_never_both_run_and_a_retry_conver
             ended = [process for process in (one, other) if process.poll() is not None]
             return len(ended) == 2 or (len(ended) == 1 and len(backend.held()) == wanted.total())
 
-        wait_for(settled, "end of the refused run(s)")
+        wait_until(settled, "end of the refused run(s)")
         let_go(backend)
         runs = [finish(one), finish(other)]
 
@@ -425,7 +398,7 @@ def test_dev_and_staging_deployed_at_the_same_moment_into_one_database_and_accou
         running(engine, "up", "--stack", "dev", "--yes") as dev,
         running(engine, "up", "--stack", "staging", "--yes") as staging,
     ):
-        wait_for(lambda: all(table.locks(stack) for stack in stacks), "moment with both stacks locked")
+        wait_until(lambda: all(table.locks(stack) for stack in stacks), "moment with both stacks locked")
         let_go(backend)
         runs = [finish(dev), finish(staging)]
 
@@ -443,7 +416,7 @@ def test_a_preview_during_an_up_takes_no_lock_writes_nothing_and_shows_the_last_
     engine.select(STACK)
     wanted = declared_names(engine, STACK)
     with answers_held(engine.fake, "POST") as backend, running(engine, "up", "--stack", STACK, "--yes") as up:
-        wait_for(lambda: len(backend.held()) == wanted.total(), "create of the up answered")
+        wait_until(lambda: len(backend.held()) == wanted.total(), "create of the up answered")
         locks, written = table.locks(STACK), table.written()
         preview = engine.run("preview", "--stack", STACK, "--refresh", check=False)
         assert (table.locks(STACK), table.written()) == (locks, written) and up.poll() is None
@@ -467,7 +440,7 @@ def kill_an_up_mid_run(engine: Engine) -> int:
     engine.select(STACK)
     wanted = declared_names(engine, STACK)
     with answers_held(engine.fake, "GET") as backend, running(engine, "up", "--stack", STACK, "--yes") as up:
-        wait_for(lambda: len(backend.held()) == wanted.total(), "name lookup of the up")
+        wait_until(lambda: len(backend.held()) == wanted.total(), "name lookup of the up")
         kill_runner(up)
     assert engine.fake.backend.applications == {}
     return up.pid
@@ -505,7 +478,7 @@ def test_pulumi_cancel_deletes_the_lock_of_an_up_still_running_and_stops_nothing
     engine.select(STACK)
     wanted = declared_names(engine, STACK)
     with answers_held(engine.fake, "POST") as backend, running(engine, "up", "--stack", STACK, "--yes") as up:
-        wait_for(lambda: len(backend.held()) == wanted.total(), "create of the up answered")
+        wait_until(lambda: len(backend.held()) == wanted.total(), "create of the up answered")
         engine.run("cancel", "--stack", STACK, "--yes")
         assert table.locks(STACK) == [] and up.poll() is None  # a second up would no longer be refused
         let_go(backend)
@@ -525,7 +498,7 @@ def up_through_an_outage(engine: Engine, cluster: PostgresCluster) -> Run:
     engine.select(STACK)
     wanted = declared_names(engine, STACK)
     with answers_held(engine.fake, "POST") as backend, running(engine, "up", "--stack", STACK, "--yes") as up:
-        wait_for(lambda: len(backend.held()) == wanted.total(), "create of the up answered")
+        wait_until(lambda: len(backend.held()) == wanted.total(), "create of the up answered")
         cluster.pause()
         try:
             let_go(backend)
@@ -619,11 +592,11 @@ def test_postgres_back_within_the_engines_write_retries_lets_the_up_finish(
         running(engine, "up", "--stack", STACK, "--yes", "-v=7", "--logtostderr") as up,
     ):
         lines = Lines(up)
-        wait_for(lambda: len(backend.held()) == wanted.total(), "create of the up answered")
+        wait_until(lambda: len(backend.held()) == wanted.total(), "create of the up answered")
         cluster.pause()
         try:
             let_go(backend)
-            wait_for(lambda: lines.has("Error while writing snapshot"), "failed checkpoint write")
+            wait_until(lambda: lines.has("Error while writing snapshot"), "failed checkpoint write")
         finally:
             cluster.resume()
         assert up.wait(timeout=WAIT) == 0, lines.all()[-3000:]
