@@ -60,6 +60,19 @@ def carries_password(url: str) -> bool:
     return masked(url) != url
 
 
+def query_credential_refusal(url: str) -> str | None:
+    """The error to stop on when the URL's query carries a credential, which the engine prints as written in its
+    errors (None when it carries none): the commands then run no `pulumi` at all."""
+    parts = urlsplit(url)
+    if _masked_query(parts.query) == parts.query:
+        return None
+    instead = "PGPASSWORD" if parts.scheme.lower() in POSTGRES_SCHEMES else "the environment"
+    return (
+        f"error: the Pulumi backend URL carries a credential in its query ({masked(url)}), which the engine prints as "
+        f"written when it cannot open the backend: take it out of the URL and put it in {instead}, from a secret"
+    )
+
+
 def password_warning(url: str) -> str | None:
     """The one line to print when the backend URL carries a password (None when it does not)."""
     if not carries_password(url):

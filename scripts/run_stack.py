@@ -5,7 +5,7 @@
 - A real stack (a key in TELNYX_API_KEY or `telnyx:apiKey`, a `telnyx:baseUrl` in the stack file,
   PULUMI_BACKEND_URL set, or the stack already in `.pulumi-state/`): the state is where Pulumi.yaml's `backend.url` says (`.pulumi-state/`),
   so `pulumi` commands typed in the project directory see the same stacks; PULUMI_BACKEND_URL
-  overrides it (shown with any password in it masked, and a warning that it belongs in PGPASSWORD). `up` and `preview` refresh first, so the diff the engine prints is the one the
+  overrides it (shown with any password in it masked, and a warning that it belongs in PGPASSWORD; a credential in its query, which the engine would print, is refused). `up` and `preview` refresh first, so the diff the engine prints is the one the
   provider acts on; without a key, `preview` skips the refresh and says so, and `up`/`destroy` refuse.
   It asks before changing anything (unless --yes).
 - The demo (none of the above): the fake Telnyx on loopback (applications in
@@ -153,6 +153,10 @@ def prepare_demo(stack: str) -> Path:
 def _run_real(pulumi: str, command: str, stack: str, yes: bool, env: dict[str, str], key: bool, json_out: Path | None) -> int:
     backend = env.get("PULUMI_BACKEND_URL") or project_backend_url() or ""
     print(f"Pulumi state: {backend_url.masked(backend)}")
+    refusal = backend_url.query_credential_refusal(backend)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     warning = backend_url.password_warning(backend)
     if warning:
         print(warning, file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.backend_url import carries_password, masked, password_warning
+from scripts.backend_url import carries_password, masked, password_warning, query_credential_refusal
 
 PASSWORD = "s3cr3t-Pw"
 
@@ -93,3 +93,10 @@ def test_the_warning_for_another_scheme_says_the_environment_rather_than_pgpassw
 
 def test_no_warning_for_a_url_without_a_password() -> None:
     assert password_warning("postgres://pipeline@db.example.com/pulumi?sslmode=verify-full") is None
+
+
+def test_a_credential_in_the_query_is_refused_naming_where_it_belongs_without_printing_it() -> None:
+    refusal = query_credential_refusal(f"postgres://pipeline@db/pulumi?sslmode=require&password={PASSWORD}")
+    assert refusal is not None and "PGPASSWORD" in refusal and "password=***" in refusal and PASSWORD not in refusal
+    assert query_credential_refusal(f"postgres://pipeline:{PASSWORD}@db/pulumi") is None  # the engine hides this one
+    assert query_credential_refusal("postgres://pipeline@db/pulumi?sslmode=verify-full") is None

@@ -33,7 +33,7 @@ import yaml
 
 from ..stack_files import ROOT
 from .actions_expressions import condition, substitute
-from .harness import COPIED, COPIED_FOLDERS
+from .harness import COPIED_FOLDERS, copy_files
 
 REPOSITORY_FOLDERS = (*COPIED_FOLDERS, "scripts", ".github")
 STEP_TIMEOUT = 240  # seconds: under the tests' 300 s, and far above what one step takes against the fake
@@ -41,11 +41,7 @@ STEP_TIMEOUT = 240  # seconds: under the tests' 300 s, and far above what one st
 
 def repository(destination: Path) -> Path:
     """A checkout of the project as a pull request or a push would have it: the files, none of the environments."""
-    destination.mkdir(parents=True)
-    for name in COPIED:
-        shutil.copy(ROOT / name, destination / name)
-    for folder in REPOSITORY_FOLDERS:
-        shutil.copytree(ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__", "venv"))
+    copy_files(destination, REPOSITORY_FOLDERS)
     return destination
 
 

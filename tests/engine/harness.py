@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -24,6 +25,7 @@ from scripts.install_pulumi import cli_version, installed_cli, pinned_version, v
 from telnyx_fake import FakeTelnyxServer
 
 from ..stack_files import PROJECT, ROOT
+from .processes import kill_the_whole_run
 
 PASSPHRASE = "e2e passphrase: correct horse battery staple"
 API_KEY = "e2e-fake-telnyx-key-93b1"
@@ -49,13 +51,18 @@ needs_engine = pytest.mark.skipif(
 )
 
 
-def copy_project(destination: Path) -> Path:
-    """A copy of the project (program, provider, stacks, policy pack) whose virtual environments are this one's."""
+def copy_files(destination: Path, folders: tuple[str, ...]) -> None:
+    """The project's top-level files (COPIED) and `folders` copied into `destination`, without caches or environments."""
     destination.mkdir(parents=True)
     for name in COPIED:
         shutil.copy(ROOT / name, destination / name)
-    for folder in COPIED_FOLDERS:
+    for folder in folders:
         shutil.copytree(ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__", "venv"))
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the project (program, provider, stacks, policy pack) whose virtual environments are this one's."""
+    copy_files(destination, COPIED_FOLDERS)
     (destination / ".venv").symlink_to(ROOT / ".venv")
     (destination / "policies" / "venv").symlink_to(ROOT / ".venv")  # the dev environment holds the pack's SDK too
     return destination
@@ -93,6 +100,8 @@ class Engine:
             assert server.stdout is not None
             address = server.stdout.readline().strip()
             assert address, f"the program host exited {server.wait()} before serving"
+            # What the program prints goes to this pipe too: drain it, or a talkative program blocks the run.
+            threading.Thread(target=server.stdout.read, daemon=True).start()
             yield address
         finally:
             assert server.stdin is not None
@@ -143,7 +152,7 @@ class Engine:
                 yield process
             finally:
                 if process.poll() is None:
-                    os.killpg(process.pid, 9)
+                    kill_the_whole_run(process)  # the plugins too: each has a process group of its own
                 process.communicate(timeout=60)
 
     def select(self, stack: str) -> None:

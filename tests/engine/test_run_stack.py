@@ -410,3 +410,13 @@ def test_a_password_in_the_backend_url_is_masked_warned_about_and_printed_by_not
     assert "warning: the Pulumi backend URL carries a password" in result.stderr and "PGPASSWORD" in result.stderr
     assert 'error: unable to open state database "' in result.stderr
     assert password not in result.stdout + result.stderr
+
+
+def test_a_credential_in_the_backend_urls_query_is_refused_before_pulumi_runs(clone: Clone, fake: FakeTelnyxServer) -> None:
+    password = "pw-in-the-query-9a2e"
+    url = f"postgres://pipeline@127.0.0.1:1/pulumi?sslmode=disable&password={password}"  # the engine prints this as is
+    result = clone.make("preview", "--stack", "dev", env=with_key(fake, PULUMI_BACKEND_URL=url))
+    assert result.returncode == 2
+    assert "carries a credential in its query" in result.stderr and "PGPASSWORD" in result.stderr
+    assert "unable to open state database" not in result.stderr  # no pulumi ran
+    assert password not in result.stdout + result.stderr

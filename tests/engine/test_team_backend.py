@@ -191,6 +191,16 @@ def answers_held(fake: FakeTelnyxServer, method: str) -> Iterator[TelnyxBackend]
         let_go(fake.backend)
 
 
+@contextmanager
+def up_held_at_its_creates(engine: Engine) -> Iterator[tuple[TelnyxBackend, subprocess.Popen[str]]]:
+    """`pulumi up` of the stack started and held with every create's answer waiting (each POST applied)."""
+    engine.select(STACK)
+    wanted = declared_names(engine, STACK)
+    with answers_held(engine.fake, "POST") as backend, running(engine, "up", "--stack", STACK, "--yes") as up:
+        wait_until(lambda: len(backend.held()) == wanted.total(), "create of the up answered")
+        yield backend, up
+
+
 def let_go(backend: TelnyxBackend) -> None:
     backend.clear_faults()
     backend.release_held()
@@ -339,10 +349,8 @@ def test_once_the_table_exists_first_runs_starting_together_do_not_conflict(
 
 
 def test_an_up_started_while_another_runs_is_refused_naming_the_running_one(engine: Engine, state: Locks) -> None:
-    engine.select(STACK)
     wanted = declared_names(engine, STACK)
-    with answers_held(engine.fake, "POST") as backend, running(engine, "up", "--stack", STACK, "--yes") as first:
-        wait_until(lambda: len(backend.held()) == wanted.total(), "create of the first up answered")
+    with up_held_at_its_creates(engine) as (backend, first):
         requests_before = len(backend.calls())
         second = engine.run("up", "--stack", STACK, "--yes", check=False)
         requests_after = len(backend.calls())
@@ -413,10 +421,8 @@ def test_dev_and_staging_deployed_at_the_same_moment_into_one_database_and_accou
 def test_a_preview_during_an_up_takes_no_lock_writes_nothing_and_shows_the_last_saved_state(
     engine: Engine, table: StateTable
 ) -> None:
-    engine.select(STACK)
     wanted = declared_names(engine, STACK)
-    with answers_held(engine.fake, "POST") as backend, running(engine, "up", "--stack", STACK, "--yes") as up:
-        wait_until(lambda: len(backend.held()) == wanted.total(), "create of the up answered")
+    with up_held_at_its_creates(engine) as (backend, up):
         locks, written = table.locks(STACK), table.written()
         preview = engine.run("preview", "--stack", STACK, "--refresh", check=False)
         assert (table.locks(STACK), table.written()) == (locks, written) and up.poll() is None
@@ -475,10 +481,8 @@ def test_pulumi_cancel_clears_a_killed_runners_lock_and_the_next_up_converges(
 def test_pulumi_cancel_deletes_the_lock_of_an_up_still_running_and_stops_nothing(
     engine: Engine, table: StateTable
 ) -> None:
-    engine.select(STACK)
     wanted = declared_names(engine, STACK)
-    with answers_held(engine.fake, "POST") as backend, running(engine, "up", "--stack", STACK, "--yes") as up:
-        wait_until(lambda: len(backend.held()) == wanted.total(), "create of the up answered")
+    with up_held_at_its_creates(engine) as (backend, up):
         engine.run("cancel", "--stack", STACK, "--yes")
         assert table.locks(STACK) == [] and up.poll() is None  # a second up would no longer be refused
         let_go(backend)
@@ -495,10 +499,7 @@ def test_pulumi_cancel_deletes_the_lock_of_an_up_still_running_and_stops_nothing
 def up_through_an_outage(engine: Engine, cluster: PostgresCluster) -> Run:
     """`pulumi up` of a new stack with PostgreSQL stopped while its creates are answered, and kept stopped until the
     up ends (started again before this returns)."""
-    engine.select(STACK)
-    wanted = declared_names(engine, STACK)
-    with answers_held(engine.fake, "POST") as backend, running(engine, "up", "--stack", STACK, "--yes") as up:
-        wait_until(lambda: len(backend.held()) == wanted.total(), "create of the up answered")
+    with up_held_at_its_creates(engine) as (backend, up):
         cluster.pause()
         try:
             let_go(backend)
