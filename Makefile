@@ -67,10 +67,11 @@ engine: $(STAMP)
 postgres: $(STAMP)
 	@$(VENV)/bin/python -m scripts.install_postgres
 
-## lint: ruff and mypy --strict, without the tests
+## lint: ruff, mypy --strict and the layers' import contracts (lint-imports), without the tests
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## policy-pack: build policies/venv, the policy pack's environment, for `pulumi preview --policy-pack policies`
 policy-pack: $(POLICY_STAMP)
@@ -82,26 +83,26 @@ $(POLICY_STAMP): requirements.txt policies/requirements.txt
 
 ## benchmark: API calls per operation, serialised provider size, overhead per call; 429s with and without pacing
 benchmark: $(STAMP)
-	$(VENV)/bin/python -m scripts.benchmark
-	$(VENV)/bin/python -m scripts.benchmark_pacing
+	$(VENV)/bin/python -m benchmarks.provider_calls
+	$(VENV)/bin/python -m benchmarks.pacing
 
 ## benchmark-adopt: adopt from an account of 1,000 applications on the loopback fake: list calls and wall time
 benchmark-adopt: $(STAMP)
-	$(VENV)/bin/python -m scripts.benchmark_adopt
+	$(VENV)/bin/python -m benchmarks.adopt
 
 ## benchmark-refresh: requests and wall time of a refresh, every read a GET against one listing (about 2 minutes)
 benchmark-refresh: $(STAMP)
-	$(VENV)/bin/python -m scripts.benchmark_refresh
+	$(VENV)/bin/python -m benchmarks.refresh
 
 ## benchmark-soak: 1,000 creates, reads, updates and deletes through the provider host under a 429/503 storm with
 ##                 lost answers, paced and unpaced: no duplicate, none missing from state, nothing left over (about 3 minutes)
 benchmark-soak: $(STAMP)
-	$(VENV)/bin/python -m scripts.benchmark_soak
+	$(VENV)/bin/python -m benchmarks.soak
 
 ## benchmark-engine: the real CLI's preview and no-op up of 10, 100 and 500 applications at 0 and 80 ms beside a do-nothing
 ##                   provider's, the requests in flight during 200 creates, a warm engine build (about 5 minutes)
 benchmark-engine: $(STAMP)
-	$(VENV)/bin/python -m scripts.benchmark_engine
+	$(VENV)/bin/python -m benchmarks.engine
 
 ## clean: remove the virtual environments and caches (keeps .pulumi-state/, .pulumi-cli/, .pulumi-home/, .fake-telnyx/ and the Go caches in /var/tmp)
 clean:

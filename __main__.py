@@ -4,7 +4,7 @@ import pulumi
 
 from provider import CallControlApplication
 from provider.resource import with_secret_credentials
-from provider.stack_config import CONFIG_KEYS, StackConfigError, load_config, resource_options
+from stack_files.loader import CONFIG_KEYS, StackConfigError, load_config, resource_options
 
 config = pulumi.Config()
 try:

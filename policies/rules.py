@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from provider import fields, wire
+from field_model import fields
+from provider import wire
 
 MANDATORY = "mandatory"
 ADVISORY = "advisory"

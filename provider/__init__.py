@@ -1,12 +1,11 @@
-"""Manage Telnyx call control applications with Pulumi.
+"""Pulumi's dynamic-provider semantics for Telnyx call control applications.
 
-`CallControlApplication` is the resource a stack declares; `CallControlApplicationProvider`
-is the dynamic provider behind it; `TelnyxClient` speaks the Telnyx v2 API.
+`CallControlApplication` is the resource a stack declares; `CallControlApplicationProvider` is the dynamic
+provider behind it (check, diff, create, read, update, delete), speaking to Telnyx through `telnyx_client`.
+Every deployed stack's state names `provider.dynamic_provider.CallControlApplicationProvider`: it stays there.
 """
 
-from .client import TelnyxClient
 from .dynamic_provider import CallControlApplicationProvider
-from .errors import TelnyxApiError
 from .resource import (
     CallControlApplication,
     CallControlApplicationArgs,
@@ -20,6 +19,4 @@ __all__ = [
     "CallControlApplicationInboundArgs",
     "CallControlApplicationOutboundArgs",
     "CallControlApplicationProvider",
-    "TelnyxApiError",
-    "TelnyxClient",
 ]

@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import fields
-from .redact import describe_difference
+from field_model import fields
+from field_model.redact import describe_difference
 
 NOT_NEEDED_AFTER_FIRST_UP = (
     "if it was adopted in an earlier `up` and deleted since, remove the `import_id` line from the stack file "

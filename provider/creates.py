@@ -33,9 +33,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from telnyx_client.client import TelnyxClient
+from telnyx_client.errors import TelnyxApiError
+
 from . import adoption
-from .client import TelnyxClient
-from .errors import TelnyxApiError
 from .writes import ApplicationWriter, NotKept, create_body, reconcile
 
 # POSTs sent again after one whose outcome stayed unknown and whose name was then not found.

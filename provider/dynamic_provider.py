@@ -36,11 +36,13 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import adoption, fields, wire
-from .account_snapshot import AccountSnapshot
-from .client import TelnyxClient
+from field_model import fields
+from telnyx_client.account_snapshot import AccountSnapshot
+from telnyx_client.client import TelnyxClient
+from telnyx_client.errors import KEY_HELP, TelnyxApiError
+
+from . import adoption, wire
 from .creates import ApplicationCreator
-from .errors import KEY_HELP, TelnyxApiError
 from .reporting import check_failure, reported
 from .settings import ApiSettings, resolve_settings
 from .writes import ApplicationWriter

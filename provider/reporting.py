@@ -21,9 +21,11 @@ from typing import Any, TypeVar, cast
 
 from pulumi.dynamic import CheckFailure
 
-from . import fields, wire
-from .errors import TelnyxApiError
-from .redact import mask_url, scrub_secret, scrub_values
+from field_model import fields
+from field_model.redact import mask_url, scrub_secret, scrub_values
+from telnyx_client.errors import TelnyxApiError
+
+from . import wire
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 # Shorter values are not scrubbed from messages: they could match unrelated text. No webhook URL is this short.

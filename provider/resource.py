@@ -10,7 +10,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from . import fields
+from field_model import fields
+
 from .dynamic_provider import CallControlApplicationProvider
 from .wire import IMPORT_ID, LOOKUP
 

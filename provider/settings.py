@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .client import DEFAULT_BASE_URL
+from telnyx_client.client import DEFAULT_BASE_URL
 
 API_KEY_CONFIG = "telnyx:apiKey"
 BASE_URL_CONFIG = "telnyx:baseUrl"

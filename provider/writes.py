@@ -39,10 +39,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import fields
-from .client import TelnyxClient
-from .errors import TelnyxApiError
-from .redact import describe_difference
+from field_model import fields
+from field_model.redact import describe_difference
+from telnyx_client.client import TelnyxClient
+from telnyx_client.errors import TelnyxApiError
 
 ALL_PATHS: tuple[str, ...] = tuple(spec.path for spec in fields.FIELDS)
 

@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from provider.errors import TelnyxApiError
+from telnyx_client.errors import TelnyxApiError
 
 from .adoption import Outcome, adopt
 from .adoption.entries import AdoptionError

@@ -27,6 +27,8 @@ from pulumi.runtime.proto import language_pb2_grpc
 ROOT = Path(__file__).resolve().parent.parent
 # The commands that run the program (refresh and destroy run it only with --run-program, which we never pass).
 RUNS_PROGRAM = ("preview", "up", "update")
+# The packages the program imports (and the engine's dynamic-provider host unpickles from), beside `__main__.py`.
+PROGRAM_PACKAGES = ("provider", "telnyx_client", "field_model", "stack_files")
 
 
 def runs_program(arguments: list[str]) -> bool:

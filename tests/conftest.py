@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
-from provider import TelnyxClient
+from telnyx_client import TelnyxClient
 from telnyx_fake import FakeTelnyxServer, TelnyxBackend, mock_telnyx
 
-from .dynamic_host import DynamicProviderHost, secret
+from .support.dynamic_host import DynamicProviderHost, secret
 
 # Hypothesis's per-example deadline (200 ms) measures the machine, not a behaviour: on a busy shared runner
 # the first examples (strategies compiling their regexes) overran it and failed a property that holds.

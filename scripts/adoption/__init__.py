@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from provider.client import TelnyxClient
+from telnyx_client.client import TelnyxClient
 
 from .declared import read_declarations
 from .entries import read_defaults

@@ -17,8 +17,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from provider.stack_config import APPLICATIONS_KEY, DEFAULTS_KEY, application_name_of, merge
 from provider.wire import IMPORT_ID
+from stack_files.loader import APPLICATIONS_KEY, DEFAULTS_KEY, application_name_of, merge
 
 from .entries import is_encrypted
 

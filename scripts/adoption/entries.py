@@ -1,7 +1,7 @@
 """The stack-file entry for one live application: its logical name and only the settings the file must state.
 
 Every question about a setting ("is this the default?", "are these equal?", "may this be declared?") is
-answered by the field model (`provider/fields.py`) and the stack loader's merge (`provider/stack_config.py`),
+answered by the field model (`field_model/fields.py`) and the stack loader's merge (`stack_files/loader.py`),
 so an entry written here is exactly what the loader and the provider's adoption check will compare.
 """
 
@@ -12,9 +12,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from provider import fields
-from provider.redact import has_credential_part, mask_url
-from provider.stack_config import (
+from field_model import fields
+from field_model.redact import has_credential_part, mask_url
+from provider.wire import IMPORT_ID
+from stack_files.loader import (
     DEFAULTS_KEY,
     OPTIONS,
     PER_APPLICATION_KEYS,
@@ -23,7 +24,6 @@ from provider.stack_config import (
     load_applications,
     merge,
 )
-from provider.wire import IMPORT_ID
 
 _FALLBACK_LOGICAL_NAME = "application"
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from provider.client import MAX_PAGE_SIZE, NAME_FILTER_MIN_LENGTH, TelnyxClient
-from provider.errors import TelnyxApiError
 from provider.settings import API_KEY_CONFIG, API_KEY_ENV, BASE_URL_CONFIG, BASE_URL_ENV, resolve_settings
+from telnyx_client.client import MAX_PAGE_SIZE, NAME_FILTER_MIN_LENGTH, TelnyxClient
+from telnyx_client.errors import TelnyxApiError
 
 from .entries import is_encrypted
 

@@ -1,15 +1,15 @@
 """What adopt tells the user: counts first, then one line per application that needs a word.
 
-No webhook URL is ever shown in full: `provider.redact.mask_url` shows scheme and host only.
+No webhook URL is ever shown in full: `field_model.redact.mask_url` shows scheme and host only.
 """
 
 from __future__ import annotations
 
 import shlex
 
-from provider import fields
-from provider.redact import mask_url
-from provider.stack_config import APPLICATIONS_KEY
+from field_model import fields
+from field_model.redact import mask_url
+from stack_files.loader import APPLICATIONS_KEY
 
 from .plan import Added, Plan
 

@@ -23,7 +23,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from provider.stack_config import APPLICATIONS_KEY, DEFAULTS_KEY
+from stack_files.loader import APPLICATIONS_KEY, DEFAULTS_KEY
 
 from .entries import is_encrypted
 

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from field_model import fields
 from policies.rules import Violation, is_production
-from provider import fields, wire
+from provider import wire
 from provider.resource import TYPE_TOKEN
 from provider.wire import IMPORT_ID
 

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from field_model import fields
+from field_model.redact import has_credential_part, mask_url, scrub_secret
 from policies.rules import Violation
-from provider import fields
-from provider.redact import has_credential_part, mask_url, scrub_secret
 
 from .changes import (
     ADOPT,

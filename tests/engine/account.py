@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from provider.fields import REQUIRED_PATHS
+from field_model.fields import REQUIRED_PATHS
 from telnyx_fake import RequestRecord, TelnyxBackend
 
 

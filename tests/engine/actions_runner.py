@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from ..stack_files import ROOT
+from ..support.stack_files import ROOT
 from .actions_expressions import condition, substitute
 from .harness import COPIED_FOLDERS, copy_files
 

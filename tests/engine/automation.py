@@ -12,7 +12,7 @@ import runpy
 
 from pulumi import automation as auto
 
-from ..stack_files import PROJECT
+from ..support.stack_files import PROJECT
 from .harness import CLI, Engine
 
 

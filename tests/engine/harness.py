@@ -24,13 +24,13 @@ from scripts import program_host, pulumi_env
 from scripts.install_pulumi import cli_version, installed_cli, pinned_version, version_key
 from telnyx_fake import FakeTelnyxServer
 
-from ..stack_files import PROJECT, ROOT
+from ..support.stack_files import PROJECT, ROOT
 from .processes import kill_the_whole_run
 
 PASSPHRASE = "e2e passphrase: correct horse battery staple"
 API_KEY = "e2e-fake-telnyx-key-93b1"
 COPIED = ("Pulumi.yaml", "__main__.py", "requirements.txt")
-COPIED_FOLDERS = ("provider", "stacks", "policies")
+COPIED_FOLDERS = (*program_host.PROGRAM_PACKAGES, "stacks", "policies")
 
 
 def find_cli() -> Path | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from scripts.review_comment.preview_json import SECRET, UNKNOWN
 
-from ..preview_fixtures import go_compact_json
+from ..support.preview_fixtures import go_compact_json
 
 ROOT_STACK = "::pulumi:pulumi:Stack::"
 

@@ -1,4 +1,4 @@
-"""A fixture's `Situation` (tests/preview_fixtures.py) made with the real CLI, and its `pulumi preview --json`.
+"""A fixture's `Situation` (tests/support/preview_fixtures.py) made with the real CLI, and its `pulumi preview --json`.
 
 As a user makes it: the stack file as the last `up` deployed it (a secret set with `pulumi config set --path
 --secret`), `pulumi up`, applications made in the Telnyx portal, the stack file as the pull request changes it
@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from provider import fields
+from field_model import fields
 
-from ..preview_fixtures import Situation
+from ..support.preview_fixtures import Situation
 from .harness import Engine
 
 # A program that declares its applications in code rather than reading them from the stack file.

@@ -1,6 +1,6 @@
 """The on-ramp through the real engine: `python -m scripts.adopt` writes the account's undeclared applications into
 the stack file, then `pulumi preview` shows one adoption per entry, `pulumi up` writes nothing to Telnyx, and
-nothing changes afterwards. The command's own choices are tests/test_adopt.py's, at the provider boundary."""
+nothing changes afterwards. The command's own choices are tests/scripts/test_adopt.py's, at the provider boundary."""
 
 from __future__ import annotations
 

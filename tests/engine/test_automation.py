@@ -14,7 +14,7 @@ from pulumi import automation as auto
 
 from scripts.diy_backend import stack_checkpoint
 
-from ..stack_files import PROJECT
+from ..support.stack_files import PROJECT
 from .automation import inline_stack
 from .harness import Engine
 

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from provider.creates import STATE_BACKUP, import_line
-from provider.stack_config import default_application_name
+from stack_files.loader import default_application_name
 from telnyx_fake import Fault
 
 from .harness import Engine

@@ -1,7 +1,7 @@
 """scripts/diy_backend.py against state the real engine wrote: the file it names is the stack's checkpoint.
 
 The proof of "the" checkpoint: with the file diy_backend names deleted, the engine no longer has the stack (a backup
-or a sidecar beside it would not do that). The path rules on their own are tests/test_diy_backend.py.
+or a sidecar beside it would not do that). The path rules on their own are tests/scripts/test_diy_backend.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 from scripts.diy_backend import folder, stack_checkpoint
 
-from ..stack_files import PROJECT
+from ..support.stack_files import PROJECT
 from .harness import Engine
 
 LAYOUTS = {

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ..stack_files import STACKS
+from ..support.stack_files import STACKS
 from .harness import Engine
 
 

@@ -11,7 +11,7 @@ import base64
 import json
 import shutil
 
-from ..stack_files import ROOT
+from ..support.stack_files import ROOT
 from .harness import Engine
 
 FIXTURE = ROOT / "tests" / "fixtures" / "pre_move_state"

@@ -1,6 +1,6 @@
 """Each committed preview fixture against the engine's own `pulumi preview --json` for the same situation.
 
-The fixtures (tests/fixtures/preview/, written by tests/preview_fixtures.py) are what the review's unit tests and
+The fixtures (tests/fixtures/preview/, written by tests/support/preview_fixtures.py) are what the review's unit tests and
 snapshots read; here the real CLI makes each fixture's situation and the two documents are compared key by key at
 every level (tests/engine/json_shapes.py), so a fixture cannot drift from what the engine prints.
 """
@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from ..preview_fixtures import COMMITTED, PREVIEWS
+from ..support.preview_fixtures import COMMITTED, PREVIEWS
 from .harness import Engine
 from .json_shapes import digest_differences
 from .situations import make, preview

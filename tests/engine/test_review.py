@@ -14,7 +14,7 @@ import pytest
 
 from scripts.review import main
 
-from ..stack_files import PROJECT
+from ..support.stack_files import PROJECT
 from .harness import Engine
 
 REFRESH_OR_NOT = pytest.mark.parametrize("refresh", [False, True], ids=["without-refresh", "with-refresh"])

@@ -25,9 +25,9 @@ from scripts.install_pulumi import archive_name, checksums_name, pinned_version,
 from scripts.run_stack import NO_KEY_PREVIEW
 from telnyx_fake import FakeTelnyxServer
 
-from ..project_copy import clone_project, git
-from ..release_server import closed_url, serve
-from ..stack_files import PROJECT, ROOT
+from ..support.project_copy import clone_project, git
+from ..support.release_server import closed_url, serve
+from ..support.stack_files import PROJECT, ROOT
 from .harness import API_KEY, CLI
 
 PASSPHRASE = "run-stack passphrase"

@@ -39,10 +39,10 @@ from typing import Protocol
 
 import pytest
 
-from provider.stack_config import application_name_of
+from stack_files.loader import application_name_of
 from telnyx_fake import FakeTelnyxServer, Fault, TelnyxBackend
 
-from ..stack_files import PROJECT
+from ..support.stack_files import PROJECT
 from .harness import Engine
 from .postgres import PIPELINE_USER, PostgresCluster
 from .processes import WAIT, kill_the_whole_run, wait_until

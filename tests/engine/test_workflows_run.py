@@ -23,7 +23,7 @@ import yaml
 
 from telnyx_fake import FakeTelnyxServer, TelnyxBackend
 
-from ..stack_files import PROJECT
+from ..support.stack_files import PROJECT
 from .actions_expressions import condition, evaluate, substitute
 from .actions_runner import ActionsRunner, Context, WorkflowRun, repository
 from .gh_stand_in import GitHubStandIn

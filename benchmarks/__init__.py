@@ -1,0 +1,1 @@
+"""The benchmarks behind the README's and the docs' figures, each run by its `make benchmark…` target."""
