@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
 POLICY_VENV := policies/venv
 POLICY_STAMP := $(POLICY_VENV)/.installed-$(shell cat requirements.txt policies/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help up preview destroy review adopt test lint engine postgres benchmark benchmark-adopt benchmark-refresh benchmark-soak benchmark-engine policy-pack clean
+.PHONY: help up preview destroy review comment-picture adopt test lint docs engine postgres benchmark benchmark-adopt benchmark-refresh benchmark-soak benchmark-engine policy-pack clean
 .DEFAULT_GOAL := help
 
 ## help: this list (`make` alone prints it too)
@@ -49,6 +49,13 @@ review: $(STAMP)
 	$(VENV)/bin/python -m scripts.review $(foreach stack,$(STACKS),.review/$(stack).json) || status=1; \
 	exit $$status
 
+## comment-picture: docs/images/review-comment.png, the review comment of `make review`'s real previews, rendered as
+##                  GitHub does and screenshot by headless Chromium (installs Debian's chromium when missing)
+comment-picture: $(STAMP)
+	@$(MAKE) -s review STACKS="$(STACKS)" > .review-comment.md || true
+	@mv .review-comment.md .review/comment.md
+	$(VENV)/bin/python -m scripts.comment_picture .review/comment.md docs/images/review-comment.png
+
 ## adopt: add the account's applications that no stack declares to STACK's stack file (reads only; TELNYX_API_KEY)
 ##     (NAME_CONTAINS=text narrows them, DRY_RUN=1 prints instead of writing, STACK_FILE=path writes elsewhere)
 ADOPT_OPTIONS = $(if $(STACK_FILE), --stack-file '$(STACK_FILE)')$(if $(NAME_CONTAINS), --name-contains '$(NAME_CONTAINS)')$(if $(DRY_RUN), --dry-run)
@@ -58,6 +65,10 @@ adopt: $(STAMP)
 ## test: lint, type-check and run every test (the end-to-end ones on the real engine, built first if need be)
 test: lint engine postgres
 	$(VENV)/bin/pytest
+
+## docs: build the manual (docs/, mkdocs.yml) strictly into site/; open site/index.html
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 ## engine: the Pulumi CLI at the pinned version, from PATH, .pulumi-cli/, the release download or its Go modules
 engine: $(STAMP)

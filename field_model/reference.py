@@ -1,4 +1,4 @@
-"""The argument reference in the README, written from the field model: `python -m field_model.reference`."""
+"""The argument table of docs/stack-files.md, written from the field model: `python -m field_model.reference`."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """A Pulumi backend URL as the project's commands show it: never with a password in it.
 
+`python -m scripts.backend_url` checks PULUMI_BACKEND_URL as the workflows' steps do before any `pulumi`: it
+prints the URL masked, warns of a password in it and exits 2 on a credential in its query (nothing when unset).
+
 A backend URL can carry a password in two places, whatever its scheme: its user part
 (`postgres://pipeline:s3cret@db.example.com:5432/pulumi`) and its query (`?password=s3cret`, which the engine's
 PostgreSQL driver, lib/pq, reads as the connection's password; `?sig=` of an Azure SAS, `?token=`). `masked` shows
@@ -16,6 +19,8 @@ GitHub and never printed by the engine.
 
 from __future__ import annotations
 
+import os
+import sys
 from urllib.parse import unquote_plus, urlsplit
 
 MASK = "***"
@@ -47,6 +52,7 @@ POSTGRES_SCHEMES = ("postgres", "postgresql")
 def masked(url: str) -> str:
     """`url` with the password of its user part and every credential in its query replaced by `***`; a URL that
     carries none is returned exactly as given."""
+    url = _masked_raw_userinfo(url)
     parts = urlsplit(url)
     netloc, query = _masked_netloc(parts.netloc), _masked_query(parts.query)
     if (netloc, query) == (parts.netloc, parts.query):
@@ -87,6 +93,20 @@ def password_warning(url: str) -> str | None:
     )
 
 
+def _masked_raw_userinfo(url: str) -> str:
+    """The password of the user part masked where it holds a `/`, `?` or `#` written unescaped, which ends the
+    authority for a URL parser (so `urlsplit` would leave the password in the path): everything between the first
+    `:` after the scheme's `//` and the last `@`. Masking more than the parser would is the safe way to be wrong."""
+    scheme, separator, rest = url.partition("://")
+    userinfo, at, after = rest.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    if not (separator and at and colon and password) or any(mark in user for mark in "/?#@"):
+        return url
+    if not any(mark in password for mark in "/?#"):
+        return url  # an ordinary user part: _masked_netloc masks it
+    return f"{scheme}://{user}:{MASK}@{after}"
+
+
 def _masked_netloc(netloc: str) -> str:
     userinfo, at, host = netloc.rpartition("@")  # the last `@`, as Go's url.Parse splits it
     user, colon, password = userinfo.partition(":")
@@ -105,3 +125,23 @@ def _masked_query(query: str) -> str:
             pair = f"{key}={MASK}"
         pairs.append(pair)
     return "&".join(pairs)
+
+
+def main(environment: dict[str, str] | None = None) -> int:
+    """Check PULUMI_BACKEND_URL: 2 on a credential in its query (printed masked), else 0 after the masked URL."""
+    url = (os.environ if environment is None else environment).get("PULUMI_BACKEND_URL", "")
+    if not url:
+        return 0
+    refusal = query_credential_refusal(url)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    warning = password_warning(url)
+    if warning:
+        print(warning, file=sys.stderr)
+    print(f"Pulumi state: {masked(url)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# The environment first: a key from there never enters the state (README, "Where the key can end up").
+# The environment first: a key from there never enters the state (docs/getting-started.md, "Where the key can end up").
 KEY_HELP = (
     "set the TELNYX_API_KEY environment variable (or `pulumi config set --secret telnyx:apiKey <key>` for one stack)"
 )

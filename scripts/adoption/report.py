@@ -16,7 +16,7 @@ from .plan import Added, Plan
 
 def secret_command(stack: str, logical_name: str, setting: str) -> str:
     """The command that stores one setting of an entry encrypted; it prompts for the value, so none is printed."""
-    # Quoted always, as the README writes it (logical names adopt derives hold only letters, digits and '-').
+    # Quoted always, as the docs write it (logical names adopt derives hold only letters, digits and '-').
     key = f"'{APPLICATIONS_KEY}.{logical_name}.{setting}'"
     return f"pulumi config set --secret --path {key} --stack {shlex.quote(stack)}"
 

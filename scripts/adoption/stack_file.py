@@ -2,7 +2,7 @@
 
 ruamel.yaml's round-trip mode keeps comments, key order, quoting and indentation; new entries are
 appended under `telnyx-call-control:applications` in block style, with nulls written `~` as the
-README writes them, and strings that YAML would read as something else in double quotes.
+the docs write them, and strings that YAML would read as something else in double quotes.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def new_stack_file_text(stack: str, folder: Path) -> str:
     return (
         f"# yaml-language-server: $schema={schema}\n"
         f"# {stack}: call control applications adopted from a Telnyx account (`make adopt STACK={stack}`).\n"
-        "# The API key comes from TELNYX_API_KEY in the environment and is stored nowhere (README, \"Where the key\n"
-        "# can end up\").\n"
+        "# The API key comes from TELNYX_API_KEY in the environment and is stored nowhere (docs/getting-started.md,\n"
+        "# \"Where the key can end up\").\n"
         "config:\n"
         f"  {DEFAULTS_KEY}: {{}}         # settings merged under every application\n"
         f"  {APPLICATIONS_KEY}: {{}}     # logical name -> arguments\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.backend_url import carries_password, masked, password_warning, query_credential_refusal
+from scripts.backend_url import carries_password, main, masked, password_warning, query_credential_refusal
 
 PASSWORD = "s3cr3t-Pw"
 
@@ -18,6 +18,19 @@ def test_the_password_of_a_postgres_url_is_masked_and_the_rest_kept_as_written()
 def test_a_password_holding_an_at_sign_is_masked_whole() -> None:
     # Go's url.Parse (the engine's) ends the user part at the last `@`, and so does the mask.
     assert masked("postgres://pipeline:p@ss@db.example.com/pulumi") == "postgres://pipeline:***@db.example.com/pulumi"
+
+
+@pytest.mark.parametrize("mark", ["/", "?", "#", "/?#@"])
+def test_a_password_holding_an_unescaped_slash_question_mark_or_hash_is_masked_whole(mark: str) -> None:
+    # These end the authority for a URL parser, which would then leave the password's rest in the path.
+    password = f"pa{mark}ss-{PASSWORD}"
+    shown = masked(f"postgres://pipeline:{password}@db.example.com:5432/pulumi?sslmode=require&password=x")
+    assert shown == "postgres://pipeline:***@db.example.com:5432/pulumi?sslmode=require&password=***"
+    assert PASSWORD not in shown and carries_password(f"postgres://pipeline:{password}@db.example.com/pulumi")
+
+
+def test_an_at_sign_in_the_path_of_a_url_without_a_user_part_is_kept() -> None:
+    assert masked("file:///var/state/team@ops/pulumi") == "file:///var/state/team@ops/pulumi"
 
 
 def test_a_password_without_a_user_name_is_masked() -> None:
@@ -100,3 +113,14 @@ def test_a_credential_in_the_query_is_refused_naming_where_it_belongs_without_pr
     assert refusal is not None and "PGPASSWORD" in refusal and "password=***" in refusal and PASSWORD not in refusal
     assert query_credential_refusal(f"postgres://pipeline:{PASSWORD}@db/pulumi") is None  # the engine hides this one
     assert query_credential_refusal("postgres://pipeline@db/pulumi?sslmode=verify-full") is None
+
+
+def test_the_check_the_workflows_run_refuses_a_query_credential_and_warns_of_a_user_part_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main({"PULUMI_BACKEND_URL": f"postgres://pipeline@db.example.com/pulumi?password={PASSWORD}"}) == 2
+    refused = capsys.readouterr()
+    assert "carries a credential in its query" in refused.err and PASSWORD not in refused.out + refused.err
+    assert main({"PULUMI_BACKEND_URL": f"postgres://pipeline:{PASSWORD}@db.example.com/pulumi"}) == 0
+    warned = capsys.readouterr()
+    assert "warning: the Pulumi backend URL carries a password" in warned.err and PASSWORD not in warned.out + warned.err
+    assert warned.out == "Pulumi state: postgres://pipeline:***@db.example.com/pulumi\n"
+    assert main({}) == 0 and capsys.readouterr().out == ""

@@ -188,12 +188,12 @@ def test_the_size_limit_fixture_has_300_applications() -> None:
     assert sum(1 for step in digest["steps"] if "CallControlApplication" in step["urn"]) == 300
 
 
-def test_the_readme_example_is_what_the_renderer_writes() -> None:
+def test_the_docs_example_is_what_the_renderer_writes() -> None:
     dev, staging, prod = (stack_changes(parse_preview(json.loads(go_json(build())), "f.json")) for build in (dev_no_changes, staging_updates, prod_mixed))
     staging = replace(staging, applications=staging.applications[:1], unchanged=1, others=())
     prod = replace(prod, applications=prod.applications[:1], unchanged=2, others=())
     rendered = render_comment([dev, staging, prod])
     body = rendered.split("\n", 2)[2].rsplit("\n\n<sub>", 1)[0]  # without the hidden marker and the footer
-    readme = (ROOT / "README.md").read_text()
-    example = readme.split("````markdown\n", 1)[1].split("\n````", 1)[0]
+    page = (ROOT / "docs" / "pipelines.md").read_text()
+    example = page.split("````markdown\n", 1)[1].split("\n````", 1)[0]
     assert example == body

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from scripts.program_host import PROGRAM_PACKAGES
 from scripts.review_comment.comment import MARKER
 
 from ..support.preview_fixtures import PREVIEWS
@@ -88,9 +89,11 @@ def test_the_setup_action_installs_the_cli_at_the_sdks_version(tmp_path: Path) -
     assert pinned and out.read_text().strip() == f"pulumi={pinned.group(1)}"
 
 
-def test_preview_runs_on_pull_requests_that_touch_what_the_stacks_deploy() -> None:
-    paths = workflow("preview.yml")["on"]["pull_request"]["paths"]
-    assert {"stacks/**", "provider/**", "__main__.py", "requirements*.txt"} <= set(paths)
+@pytest.mark.parametrize(("name", "event"), [("preview.yml", "pull_request"), ("deploy.yml", "push")])
+def test_preview_and_deploy_run_when_anything_the_stacks_deploy_changes(name: str, event: str) -> None:
+    paths = set(workflow(name)["on"][event]["paths"])
+    loaded = {f"{package}/**" for package in (*PROGRAM_PACKAGES, "stacks", "policies")}
+    assert loaded | {"__main__.py", "Pulumi.yaml"} <= paths
 
 
 def test_every_workflow_covers_every_stack_file_in_order() -> None:
@@ -296,3 +299,13 @@ def test_the_drift_issue_is_closed_when_the_drift_is_gone(tmp_path: Path, drift_
     assert result.returncode == 0, result.stderr
     closes = [call for call in runner.calls("gh") if call[:2] == ["issue", "close"]]
     assert closes == ([["issue", "close", "31", "--comment", f"The drift is gone: the prod stack matches its code again ({runner.env['RUN_URL']})."]] if found else [])
+
+
+@pytest.mark.parametrize("name", ["preview.yml", "deploy.yml", "drift.yml"])
+def test_every_step_that_runs_pulumi_checks_the_backend_url_first(name: str) -> None:
+    scripts = [step.get("run", "") for job in workflow(name)["jobs"].values() for step in job["steps"]]
+    running = [script for script in scripts if re.search(r"^\s*pulumi ", script, re.M)]
+    assert running
+    for script in running:
+        check, first_pulumi = script.find("python -m scripts.backend_url"), re.search(r"^\s*pulumi ", script, re.M)
+        assert first_pulumi and 0 <= check < first_pulumi.start(), script
