@@ -1,1 +1,1 @@
-"""The benchmarks behind the README's and the docs' figures, each run by its `make benchmark…` target."""
+"""The benchmarks behind the figures of docs/performance.md, each run by its `make benchmark…` target."""

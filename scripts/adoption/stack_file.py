@@ -2,7 +2,7 @@
 
 ruamel.yaml's round-trip mode keeps comments, key order, quoting and indentation; new entries are
 appended under `telnyx-call-control:applications` in block style, with nulls written `~` as the
-the docs write them, and strings that YAML would read as something else in double quotes.
+docs write them, and strings that YAML would read as something else in double quotes.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`make benchmark-adopt` on a tiny account: the figures it computes and its verdict (the README's come from the full run)."""
+"""`make benchmark-adopt` on a tiny account: the figures it computes and its verdict (docs/performance.md's come from the full run)."""
 
 from __future__ import annotations
 

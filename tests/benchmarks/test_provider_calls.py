@@ -1,4 +1,4 @@
-"""`make benchmark` (`benchmarks/provider_calls.py`) at a few rounds: the figures it computes are the ones the README documents."""
+"""`make benchmark` (`benchmarks/provider_calls.py`) at a few rounds: the figures it computes are the ones docs/performance.md documents."""
 
 from __future__ import annotations
 

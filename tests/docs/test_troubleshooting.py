@@ -186,7 +186,8 @@ def test_a_message_added_to_the_code_without_an_entry_fails_naming_its_file_and_
     )
     line = sources["provider/settings.py"].count("\n")
 
-    missing = missing_from(TEXT, extract(sources, NOT_MESSAGES))
+    already = {str(message) for message in missing_from(TEXT, FOUND)}  # the main test's failures, if any
+    missing = [m for m in missing_from(TEXT, extract(sources, NOT_MESSAGES)) if str(m) not in already]
 
     assert [str(message) for message in missing] == [
         f"provider/settings.py:{line}: 'TELNYX_REGION=<region> names no Telnyx region; unset it'"

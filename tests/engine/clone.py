@@ -1,5 +1,5 @@
 """A git clone of the project and the commands a user types in it: `make …` (as `python -m scripts.run_stack`, or
-as real `make`), `pulumi …` as the README's shell line defines it, and any shell line."""
+as real `make`), `pulumi …` as docs/getting-started.md's shell line defines it, and any shell line."""
 
 from __future__ import annotations
 

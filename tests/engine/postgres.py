@@ -3,7 +3,7 @@
 The server refuses to run as root, and pytest's temporary folders are private to root, so when the tests run
 as root the cluster lives in a folder under /var/tmp owned by the server's own user (`postgres`) and every
 server command runs as that user (`runuser`). The pipeline's user gets a password (scram-sha-256 over TCP)
-and owns its database, as the README's setup asks; the URL handed to Pulumi never carries the password (it goes
+and owns its database, as docs/reliability.md's setup asks; the URL handed to Pulumi never carries the password (it goes
 in PGPASSWORD). `stop()` stops the server and removes the folder: nothing is left running.
 """
 

@@ -104,7 +104,7 @@ def test_a_protected_application_is_deleted_only_after_it_is_unprotected(stack: 
     with pytest.raises(auto.CommandError, match="protect"):
         stack.up()
     assert ivr in engine.fake.backend.applications
-    # On purpose, as the README says: `protect: false` and an `up` (no API call), then remove it.
+    # On purpose, as docs/guardrails.md says: `protect: false` and an `up` (no API call), then remove it.
     engine.edit_applications("dev", lambda apps: apps.update(ivr={**removed, "protect": False}))
     engine.fake.backend.clear_requests()
     stack.up()
@@ -141,7 +141,7 @@ SECRET_KEY = f"{PROJECT}:applications.call-router.webhook_event_url"
 
 
 def test_a_webhook_url_stored_as_a_secret_reaches_telnyx_but_is_encrypted_in_state(stack: auto.Stack, engine: Engine) -> None:
-    # As the README says: `pulumi config set --path --secret 'telnyx-call-control:applications.call-router.webhook_event_url' …`
+    # As docs/stack-files.md says: `pulumi config set --path --secret 'telnyx-call-control:applications.call-router.webhook_event_url' …`
     stack.set_config(SECRET_KEY, auto.ConfigValue(SECRET_URL, secret=True), path=True)
     ids = stack.up().outputs["application_ids"].value
     assert engine.fake.backend.applications[ids["call-router"]]["webhook_event_url"] == SECRET_URL

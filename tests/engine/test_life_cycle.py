@@ -12,7 +12,7 @@ from .harness import Engine
 
 
 def unprotect(engine: Engine, stack: str) -> None:
-    """`protect: false` in the stack's defaults and an `up`, as the README says before deleting a protected stack."""
+    """`protect: false` in the stack's defaults and an `up`, as docs/guardrails.md says before deleting a protected stack."""
     engine.edit_config(stack, lambda config: config.setdefault("telnyx-call-control:defaults", {}).update(protect=False))
     engine.run("up", "--stack", stack, "--yes", "--refresh")
 

@@ -3,7 +3,7 @@
 Each test runs the command as a user does, `python -m scripts.run_stack …` in a fresh clone committed to its own
 repository (so `git status` shows what a run wrote), with the harness's CLI first on PATH and nothing reaching the
 internet: the demo's fake Telnyx is the command's own; a real stack talks to the test's fake Telnyx on loopback
-through TELNYX_BASE_URL. `pulumi` commands typed in the project run as the README's shell line defines them
+through TELNYX_BASE_URL. `pulumi` commands typed in the project run as docs/getting-started.md's shell line defines them
 (`python -m scripts.pulumi_cli`).
 """
 

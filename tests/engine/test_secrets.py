@@ -23,7 +23,7 @@ NEVER_SHOWN = {"the URL's token": TOKEN, "the API key": API_KEY, "the passphrase
 
 @pytest.fixture
 def secret_url(engine: Engine) -> str:
-    """The dev stack with call-router's webhook URL set as a secret, as the README says to store one."""
+    """The dev stack with call-router's webhook URL set as a secret, as docs/stack-files.md says to store one."""
     engine.select(STACK)
     engine.run("config", "set", "--secret", "--path", URL_KEY, SECRET_URL, "--stack", STACK)
     return SECRET_URL

@@ -51,13 +51,13 @@ STACK = "dev"
 LOCKED = "the stack is currently locked by"
 USER = pwd.getpwuid(os.getuid()).pw_name  # what the engine's lock records (Go's user.Current, os.Hostname)
 HOST = socket.gethostname()
-# pkg/backend/diy/postgres/schema.sql for the default table: what the README's "create the table once" runs.
+# pkg/backend/diy/postgres/schema.sql for the default table: what docs/reliability.md's "PostgreSQL, once" runs.
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS pulumi_state (key TEXT PRIMARY KEY, data JSON NOT NULL, "
     "updated_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now());\n"
     "CREATE INDEX IF NOT EXISTS pulumi_state_key_prefix_idx ON pulumi_state (key text_pattern_ops);"
 )
-# The README's query of whose lock a stack has (the lock's JSON, as the engine wrote it).
+# The runbook's query (docs/reliability.md) of whose lock a stack has (the lock's JSON, as the engine wrote it).
 WHOSE_LOCK = (
     "SELECT key, convert_from(decode(data->>'data', 'base64'), 'UTF8') FROM pulumi_state "
     "WHERE key LIKE '%/.pulumi/locks/%' ORDER BY updated_at"
@@ -117,7 +117,7 @@ class StateFolder:
 
 
 def point_at(engine: Engine, cluster: PostgresCluster, url: str) -> None:
-    """Use the backend at `url`, the password in PGPASSWORD as the README says."""
+    """Use the backend at `url`, the password in PGPASSWORD as docs/reliability.md says."""
     engine.env["PULUMI_BACKEND_URL"] = url
     engine.env["PGPASSWORD"] = cluster.password
 
@@ -338,7 +338,7 @@ def test_once_the_table_exists_first_runs_starting_together_do_not_conflict(
 ) -> None:
     database = cluster.database()
     point_at(engine, cluster, cluster.url(database))
-    engine.run("stack", "ls")  # the README's "create the table once": any command does it
+    engine.run("stack", "ls")  # docs/reliability.md's "PostgreSQL, once": any command makes the table
     with uncommitted(cluster, database, SCHEMA) as commit:
         listed = engine.run("stack", "ls", check=False)
         commit()

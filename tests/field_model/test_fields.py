@@ -216,7 +216,7 @@ def test_every_field_documents_its_default_and_what_is_allowed() -> None:
 
 @pytest.mark.parametrize("field", [f for f in fields.FIELDS if f.kind is fields.Kind.BOOL], ids=lambda f: f.path)
 def test_a_boolean_setting_says_it_takes_true_or_false(field: fields.Field) -> None:
-    # The words reach the README's table, the stack-file schema and every check failure.
+    # The words reach the docs' argument table, the stack-file schema and every check failure.
     assert field.allowed() == "true or false"
     with pytest.raises(FieldError) as caught:
         normalise(field, "yes")

@@ -36,6 +36,8 @@ SOURCE_GLOBS = (
     "scripts/*.py",
     "scripts/*/*.py",
     "policies/rules.py",
+    "benchmarks/*.py",
+    "telnyx_fake/__main__.py",
 )
 MESSAGE_LISTS = frozenset({"problems", "warnings", "reasons", "messages", "tried", "failures"})
 MESSAGE_FIELDS = ("message", "reason")

@@ -1,4 +1,4 @@
-"""The GitHub Actions workflows: valid against GitHub's schemas, wired as the README says, and their shell steps work.
+"""The GitHub Actions workflows: valid against GitHub's schemas, wired as docs/pipelines.md says, and their shell steps work.
 
 Validation uses check-jsonschema's built-in `vendor.github-workflows` / `vendor.github-actions`
 schemas (shipped inside the package: no network). The steps' shell scripts run here as the runner
