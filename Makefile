@@ -49,12 +49,11 @@ review: $(STAMP)
 	$(VENV)/bin/python -m scripts.review $(foreach stack,$(STACKS),.review/$(stack).json) || status=1; \
 	exit $$status
 
-## comment-picture: docs/images/review-comment.png, the review comment of `make review`'s real previews, rendered as
-##                  GitHub does and screenshot by headless Chromium (installs Debian's chromium when missing)
-comment-picture: $(STAMP)
-	@$(MAKE) -s review STACKS="$(STACKS)" > .review-comment.md || true
-	@mv .review-comment.md .review/comment.md
-	$(VENV)/bin/python -m scripts.comment_picture .review/comment.md docs/images/review-comment.png
+## comment-picture: docs/images/review-comment.png, the review comment of STACKS (here dev unless given) previewed after
+##                  a small change in a scratch copy, against a fake Telnyx, as GitHub shows it (installs Debian's chromium)
+comment-picture: STACKS = dev
+comment-picture: engine
+	$(VENV)/bin/python -m scripts.comment_picture $(STACKS)
 
 ## adopt: add the account's applications that no stack declares to STACK's stack file (reads only; TELNYX_API_KEY)
 ##     (NAME_CONTAINS=text narrows them, DRY_RUN=1 prints instead of writing, STACK_FILE=path writes elsewhere)
