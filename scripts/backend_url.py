@@ -95,15 +95,15 @@ def password_warning(url: str) -> str | None:
 
 def _masked_raw_userinfo(url: str) -> str:
     """The password of the user part masked where it holds a `/`, `?` or `#` written unescaped, which ends the
-    authority for a URL parser (so `urlsplit` would leave the password in the path): everything between the first
-    `:` after the scheme's `//` and the last `@`. Masking more than the parser would is the safe way to be wrong."""
+    authority for a URL parser, so `urlsplit` sees no user part and would leave the password in the path: then
+    everything between the first `:` after the scheme's `//` and the last `@`. Masking more is the safe way to be wrong."""
+    if "@" in urlsplit(url).netloc:
+        return url  # the parser found the user part whole: _masked_netloc masks it
     scheme, separator, rest = url.partition("://")
     userinfo, at, after = rest.rpartition("@")
     user, colon, password = userinfo.partition(":")
     if not (separator and at and colon and password) or any(mark in user for mark in "/?#@"):
         return url
-    if not any(mark in password for mark in "/?#"):
-        return url  # an ordinary user part: _masked_netloc masks it
     return f"{scheme}://{user}:{MASK}@{after}"
 
 

@@ -8,37 +8,27 @@ running.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from .debian_packages import apt_install, why_not_installable
 
 PACKAGE = "postgresql"
 
 
 def installed() -> Path | None:
     """The newest installed server's `initdb`, or None."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
+    versions = [p for p in Path("/usr/lib/postgresql").glob("*/bin/initdb") if p.parent.parent.name.isdigit()]
+    found = sorted(versions, key=lambda p: int(p.parent.parent.name))
     return found[-1] if found else None
 
 
-def why_not_installable() -> str | None:
-    if shutil.which("apt-get") is None:
-        return "apt-get is not on PATH (not Debian)"
-    if os.geteuid() != 0:
-        return "not running as root (install it with `sudo apt-get install postgresql`)"
-    return None
-
-
 def install() -> None:
-    apt = shutil.which("apt-get") or "apt-get"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    """The server package, then its own cluster stopped where the package started one."""
     print(f"installing Debian's {PACKAGE} server for the team-backend tests (apt-get)", file=sys.stderr, flush=True)
-    update = subprocess.run([apt, "update", "-qq"], env=env, check=False)
-    if update.returncode != 0:
-        print("warning: `apt-get update` failed; trying the install with the package lists already here", file=sys.stderr)
-    subprocess.run([apt, "install", "-y", "-qq", "--no-install-recommends", PACKAGE], env=env, check=True)
+    apt_install([PACKAGE])
     # The package's service, where it was started: the tests need none of it.
     listing, control = shutil.which("pg_lsclusters"), shutil.which("pg_ctlcluster")
     if listing and control:
@@ -52,7 +42,7 @@ def install() -> None:
 def main() -> int:
     if installed() is not None:
         return 0
-    reason = why_not_installable()
+    reason = why_not_installable([PACKAGE])
     if reason is not None:
         print(f"PostgreSQL server not installed and not installable here: {reason}; the tests that need it skip",
               file=sys.stderr)

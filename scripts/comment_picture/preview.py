@@ -13,7 +13,6 @@ Telnyx on loopback (scripts/run_stack.py), with its state inside the copy.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +23,7 @@ import yaml
 
 from stack_files.loader import APPLICATIONS_KEY, DEFAULTS_KEY
 
+from ..project_files import copy_project_files
 from . import progress
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,15 +52,7 @@ def review_comment(stacks: Sequence[str], scratch: Path) -> str:
 
 def project_copy(copy: Path) -> Path:
     """The project as it is now, in `copy`, its `.venv/` and CLI linked, its stack files the demo's only; `copy`."""
-    git = shutil.which("git") or "git"
-    listed = subprocess.run(
-        [git, "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout
-    for name in filter(None, listed.split("\0")):
-        if (ROOT / name).is_file():  # not a tracked file deleted from the work tree
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, copy / name)
+    copy_project_files(ROOT, copy)
     for name in LINKED:
         if (ROOT / name).exists():
             (copy / name).symlink_to(ROOT / name)

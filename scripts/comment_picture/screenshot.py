@@ -9,13 +9,13 @@ apt-get when missing and this runs as root.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from ..debian_packages import apt_install, why_not_installable
 from . import progress
 from .page import WIDTH, measured_height
 
@@ -50,18 +50,15 @@ def install_missing() -> None:
     missing = missing_packages()
     if not missing:
         return
-    apt = shutil.which("apt-get")
     names = " ".join(missing)
-    if apt is None or os.geteuid() != 0:
-        raise SystemExit(f"error: not installed: Debian's {names}; install it (`sudo apt-get install {names}`) and run this again")
+    reason = why_not_installable(missing)
+    if reason is not None:
+        raise SystemExit(f"error: not installed: Debian's {names}, and apt-get cannot install it here: {reason}")
     progress(f"installing Debian's {names} (apt-get, about a minute)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if subprocess.run([apt, "update", "-qq"], env=env, check=False).returncode != 0:
-        progress("`apt-get update` failed; trying the install with the package lists already here")
-    installing = [apt, "install", "-y", "-qq", "--no-install-recommends", *missing]
-    code = subprocess.run(installing, env=env, stdout=subprocess.DEVNULL, check=False).returncode  # dpkg's progress: noise
-    if code != 0:
-        raise SystemExit(f"error: `apt-get install {names}` exited {code} (its errors are above)")
+    try:
+        apt_install(missing)
+    except subprocess.CalledProcessError as error:
+        raise SystemExit(f"error: `apt-get install {names}` exited {error.returncode} (its errors are above)") from None
 
 
 def screenshot(page: Path, picture: Path) -> None:

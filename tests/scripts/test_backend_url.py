@@ -29,6 +29,11 @@ def test_a_password_holding_an_unescaped_slash_question_mark_or_hash_is_masked_w
     assert PASSWORD not in shown and carries_password(f"postgres://pipeline:{password}@db.example.com/pulumi")
 
 
+def test_an_at_sign_in_the_query_leaves_an_ordinary_user_part_to_the_parser() -> None:
+    url = f"postgres://pipeline:{PASSWORD}@db.example.com/pulumi?sslrootcert=/etc/ssl/ops@example/ca.pem"
+    assert masked(url) == "postgres://pipeline:***@db.example.com/pulumi?sslrootcert=/etc/ssl/ops@example/ca.pem"
+
+
 def test_an_at_sign_in_the_path_of_a_url_without_a_user_part_is_kept() -> None:
     assert masked("file:///var/state/team@ops/pulumi") == "file:///var/state/team@ops/pulumi"
 

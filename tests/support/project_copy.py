@@ -5,9 +5,10 @@ What a command writes can then be compared with what is tracked (`git status --p
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
+
+from scripts.project_files import copy_project_files
 
 from .stack_files import ROOT
 
@@ -19,10 +20,7 @@ def git(project: Path, *args: str) -> str:
 
 def clone_project(copy: Path) -> Path:
     """Copy the project as it is now (tracked files and new ones not ignored) to `copy`, committed; return it."""
-    for name in git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0"):
-        if name and (ROOT / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, copy / name)
+    copy_project_files(ROOT, copy)
     git(copy, "init", "-q")
     git(copy, "add", "-A")
     git(copy, "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "snapshot")
